@@ -1,0 +1,130 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use depproof_registry::Ecosystem;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "depproof",
+    version,
+    about = "Stops made-up and malicious package names from entering software",
+    long_about = "Stops made-up and malicious package names from entering software.\n\n\
+        depproof answers, offline and in milliseconds, whether a PyPI or npm package name \
+        exists and how established it is, and suggests what was probably meant when it \
+        does not.",
+    after_help = "Exit status: 0 every name exists; 1 a name does not exist or is unknown; 2 usage or data error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Use this snapshot index file instead of the embedded one for its ecosystem
+    /// (repeat for several ecosystems). Build one with `depproof index build`.
+    #[arg(long = "index", value_name = "FILE", global = true)]
+    pub index: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Says whether package names exist, how established they are, and what was meant.
+    Check(CheckArgs),
+    /// Builds and describes snapshot indexes.
+    Index {
+        #[command(subcommand)]
+        command: IndexCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EcosystemArg {
+    Pypi,
+    Npm,
+}
+
+impl From<EcosystemArg> for Ecosystem {
+    fn from(e: EcosystemArg) -> Self {
+        match e {
+            EcosystemArg::Pypi => Ecosystem::PyPI,
+            EcosystemArg::Npm => Ecosystem::Npm,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Text for a person.
+    #[default]
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 every name exists; 1 a name does not exist or is unknown; \
+    2 an invalid name, a usage error or unusable data (the other names are still checked)."
+)]
+pub struct CheckArgs {
+    /// Package names; `-` reads names from standard input (whitespace-separated, `#` starts a comment).
+    #[arg(value_name = "NAME", required = true)]
+    pub names: Vec<String>,
+    /// Look names up in this ecosystem only (default: both, saying where each was found).
+    #[arg(long, short = 'e', value_enum)]
+    pub ecosystem: Option<EcosystemArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Builds a snapshot index from a registry listing (TSV, optionally gzip-compressed).
+    Build(BuildArgs),
+    /// Prints, per snapshot in use: ecosystem, date, completeness, name count, checksum, size.
+    Info(InfoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The ecosystem of the listing.
+    #[arg(long, short = 'e', value_enum)]
+    pub ecosystem: EcosystemArg,
+    /// The listing: a header line (`name`, `version`, and any of `month`,
+    /// `rank_among_15000_most_downloaded`, `downloads_a_month`, `summary`), then one
+    /// package a line, tab-separated; gzip-compressed or plain.
+    #[arg(long, value_name = "FILE")]
+    pub from_tsv: PathBuf,
+    /// Where to write the index (replaced atomically).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The snapshot date, YYYY-MM or YYYY-MM-DD (default: the latest release month in the
+    /// listing; for listings without months, the listing file's modification date).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Declare the listing complete (every name on the registry).
+    #[arg(long, conflicts_with = "partial")]
+    pub complete: bool,
+    /// Declare the listing partial, with what it holds in words.
+    #[arg(long, value_name = "DESCRIPTION")]
+    pub partial: Option<String>,
+    /// Where the data came from, recorded in the header (default: the listing's file name).
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Index files to describe (default: the snapshots in use, embedded or given with `--index`).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

@@ -1,0 +1,268 @@
+//! `depproof index build` and `depproof index info`.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use depproof_registry::index::build::{BuildOptions, build_from_path};
+use depproof_registry::index::{Completeness, Header};
+use depproof_registry::{Ecosystem, Index};
+use serde_json::json;
+
+use crate::cli::{BuildArgs, Format, GlobalArgs, InfoArgs};
+use crate::{EXIT_ERROR, EXIT_OK, snapshots};
+
+pub fn build(args: BuildArgs) -> Result<u8> {
+    let ecosystem = Ecosystem::from(args.ecosystem);
+    let source = args.source.clone().unwrap_or_else(|| {
+        args.from_tsv
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let mut opts = BuildOptions::new(ecosystem, source);
+    if let Some(date) = &args.date {
+        check_date(date)?;
+        opts.snapshot_date = Some(date.clone());
+    }
+    if args.complete {
+        opts.completeness = Some(Completeness::Complete);
+    } else if let Some(description) = &args.partial {
+        opts.completeness = Some(Completeness::Partial {
+            min_downloads: 0,
+            description: description.clone(),
+        });
+    }
+    opts.fallback_date = file_month(&args.from_tsv).ok();
+    let start = Instant::now();
+    let (bytes, stats) = build_from_path(&args.from_tsv, &opts)?;
+    if stats.date_from_fallback {
+        eprintln!(
+            "note: {} has no release months; the snapshot is dated {} from the file's modification time (set it with --date)",
+            args.from_tsv.display(),
+            stats.snapshot_date
+        );
+    }
+    write_atomically(&args.out, &bytes)?;
+    let index = Index::open(&args.out)?;
+    let h = index.header();
+    let flagged: Vec<String> = stats
+        .flagged
+        .iter()
+        .map(|(n, c)| format!("{n} {c}"))
+        .collect();
+    eprintln!(
+        "built {} in {:.2}s: {} {} names ({} rows, {} merged by normalization), {} popular, {} distinct versions; flags: {}; {}",
+        args.out.display(),
+        start.elapsed().as_secs_f64(),
+        h.name_count,
+        ecosystem,
+        stats.rows,
+        stats.merged,
+        h.popular_count,
+        stats.versions,
+        flagged.join(", "),
+        describe_completeness(h),
+    );
+    Ok(EXIT_OK)
+}
+
+fn check_date(date: &str) -> Result<()> {
+    let ok = date.len() >= 7
+        && depproof_registry::index::format::encode_month(&date[..7]).is_some()
+        && (date.len() == 7
+            || (date.len() == 10
+                && date.as_bytes()[7] == b'-'
+                && date[8..].parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))));
+    if !ok {
+        bail!("--date `{date}` is not a date: expected YYYY-MM or YYYY-MM-DD");
+    }
+    Ok(())
+}
+
+/// `YYYY-MM` of a file's modification time (UTC).
+fn file_month(path: &Path) -> Result<String> {
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .with_context(|| format!("{}: cannot read the modification time", path.display()))?;
+    let secs = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, m, _) = civil_from_days((secs / 86_400) as i64);
+    Ok(format!("{y:04}-{m:02}"))
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Writes to a temporary file beside `path`, then renames: a failed build never leaves a
+/// half-written index where a good one was.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file path", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::anyhow!("{}: cannot write the index: {e}", path.display())
+    })
+}
+
+pub fn describe_completeness(h: &Header) -> String {
+    match &h.completeness {
+        Completeness::Complete => "complete".to_owned(),
+        Completeness::Partial { description, .. } => format!("partial: {description}"),
+    }
+}
+
+pub fn info(global: &GlobalArgs, args: InfoArgs) -> Result<u8> {
+    let mut entries: Vec<(Index, Result<(), String>)> = Vec::new();
+    let mut failed = false;
+    if args.files.is_empty() {
+        let snaps = snapshots::Snapshots::load(global)?;
+        for index in snaps.into_all() {
+            let verified = index.verify().map_err(|e| e.to_string());
+            entries.push((index, verified));
+        }
+    } else {
+        for f in &args.files {
+            match Index::open(f) {
+                Ok(index) => entries.push((index, Ok(()))),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed = true;
+                }
+            }
+        }
+    }
+    match args.format {
+        Format::Human => {
+            for (index, verified) in &entries {
+                let h = index.header();
+                println!("{} snapshot ({})", h.ecosystem, index.origin());
+                println!("  date:         {}", h.snapshot_date);
+                println!("  completeness: {}", describe_completeness(h));
+                println!("  names:        {}", h.name_count);
+                println!("  popular:      {} ({})", h.popular_count, popular_rule(h));
+                println!("  source:       {}", h.source);
+                match verified {
+                    Ok(()) => println!("  checksum:     xxh3:{} (verified)", h.checksum_hex()),
+                    Err(e) => println!("  checksum:     xxh3:{} (FAILED: {e})", h.checksum_hex()),
+                }
+                println!("  size:         {} bytes", h.file_size);
+                println!("  format:       version {}", h.format_version);
+            }
+        }
+        Format::Json => {
+            let list: Vec<_> = entries
+                .iter()
+                .map(|(i, v)| snapshot_json(i, v.as_ref().err()))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "snapshots": list }))?
+            );
+        }
+    }
+    let bad = entries.iter().any(|(_, v)| v.is_err());
+    Ok(if failed || bad { EXIT_ERROR } else { EXIT_OK })
+}
+
+pub fn popular_rule(h: &Header) -> String {
+    use depproof_registry::index::PopularityKind;
+    match h.popularity_kind {
+        PopularityKind::Rank => format!("download rank at most {}", h.popular_threshold),
+        PopularityKind::MonthlyDownloads => {
+            format!("at least {} downloads a month", h.popular_threshold)
+        }
+        PopularityKind::None => "no popularity data".to_owned(),
+    }
+}
+
+/// The provenance of one snapshot, as JSON.
+pub fn snapshot_json(index: &Index, verify_error: Option<&String>) -> serde_json::Value {
+    let h = index.header();
+    let (complete, cut) = match &h.completeness {
+        Completeness::Complete => (true, None),
+        Completeness::Partial {
+            description,
+            min_downloads,
+        } => (
+            false,
+            Some(json!({ "description": description, "min_downloads_a_month": min_downloads })),
+        ),
+    };
+    let mut v = json!({
+        "ecosystem": h.ecosystem.id(),
+        "origin": index.origin(),
+        "date": h.snapshot_date,
+        "complete": complete,
+        "partial_cut": cut,
+        "names": h.name_count,
+        "popular_names": h.popular_count,
+        "source": h.source,
+        "checksum": format!("xxh3:{}", h.checksum_hex()),
+        "size_bytes": h.file_size,
+        "format_version": h.format_version,
+    });
+    if let Some(e) = verify_error {
+        v["verify_error"] = json!(e);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_782), (2026, 11, 24));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        for ok in ["2026-11", "2026-11-24"] {
+            assert!(check_date(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "2026",
+            "2026-13",
+            "2026-11-32",
+            "2026-11-2",
+            "yesterday",
+            "2026-11-24x",
+        ] {
+            assert!(check_date(bad).is_err(), "{bad}");
+        }
+    }
+}

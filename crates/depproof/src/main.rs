@@ -1,0 +1,46 @@
+//! depproof: finds every package name in a project, a chat answer or an install command,
+//! and says whether it is real and established, real but suspicious, or not real.
+
+mod check;
+mod cli;
+mod index_cmd;
+mod snapshots;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, IndexCommand};
+
+/// Exit status for every name found and nothing to warn about.
+pub const EXIT_OK: u8 = 0;
+/// Exit status when a name does not exist or is unknown.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status for a usage error or unusable data.
+pub const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with success; real errors exit 2.
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check::run(&cli.global, args),
+        Command::Index { command } => match command {
+            IndexCommand::Build(args) => index_cmd::build(args),
+            IndexCommand::Info(args) => index_cmd::info(&cli.global, args),
+        },
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
