@@ -1179,13 +1179,36 @@ fn is_research(t: &Text<'_>) -> bool {
 mod tests {
     use super::*;
 
+    const NONE: Flags = Flags::EMPTY;
+    const P: Flags = Flags::PLACEHOLDER;
+    const SH: Flags = Flags::SECURITY_HOLDING;
+    const DC: Flags = Flags::DEPENDENCY_CONFUSION;
+    const R: Flags = Flags::RESEARCH;
+
+    /// Asserts the flags of real (version, summary) rows of the registry snapshots; the package
+    /// name is the first field, for the record only.
+    fn check(cases: &[(&str, &str, &str, Flags)]) {
+        let mut wrong = Vec::new();
+        for &(name, version, summary, want) in cases {
+            let got = derive(version, summary);
+            if got != want {
+                wrong.push(format!(
+                    "{name} {version:?} {summary:?}: got [{got}], want [{want}]"
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+    }
+
     #[test]
     fn flag_helpers() {
         let f = Flags::PLACEHOLDER | Flags::RESEARCH;
         assert!(f.contains(Flags::PLACEHOLDER));
         assert!(!f.contains(Flags::SECURITY_HOLDING));
         assert!(f.contains(Flags::EMPTY));
+        assert!(f.intersects(Flags::RESEARCH | Flags::SECURITY_HOLDING));
         assert!(Flags::default().is_empty());
+        assert!(!f.is_empty());
         assert_eq!(Flags::from_bits(f.bits()), f);
         assert_eq!(f.names().collect::<Vec<_>>(), ["placeholder", "research"]);
         assert_eq!(
@@ -1193,6 +1216,7 @@ mod tests {
             [Flags::PLACEHOLDER, Flags::RESEARCH]
         );
         assert_eq!(f.to_string(), "placeholder,research");
+        assert_eq!(Flags::EMPTY.to_string(), "");
         assert_eq!(
             Flags::DEPENDENCY_CONFUSION.name(),
             Some("dependency-confusion")
@@ -1202,9 +1226,431 @@ mod tests {
             Flags::from_name("security-holding"),
             Some(Flags::SECURITY_HOLDING)
         );
+        assert_eq!(Flags::from_name("nope"), None);
         let mut g = Flags::EMPTY;
         g |= Flags::SECURITY_HOLDING;
         assert_eq!(g.union(f).bits(), 0b1011);
         assert_eq!((g | f) & Flags::RESEARCH, Flags::RESEARCH);
+        for (flag, name) in Flags::ALL {
+            assert_eq!(flag.name(), Some(name));
+            assert_eq!(Flags::from_name(name), Some(flag));
+            assert_eq!(flag.bits().count_ones(), 1);
+        }
+    }
+
+    #[test]
+    fn security_holding() {
+        check(&[
+            // npm takedowns.
+            ("crossenv", "0.0.2-security", "security holding package", SH),
+            (
+                "@patrtorg/nam-aut-nemo",
+                "0.0.1-security.1",
+                "security holding package",
+                SH,
+            ),
+            (
+                "stylelint-config-scss",
+                "1.0.0-security",
+                "security holding package",
+                SH,
+            ),
+            (
+                "opennextjs-cloudflare",
+                "1.0.0",
+                "For Security Holding Purposes.",
+                SH,
+            ),
+            // PyPI: Microsoft's holding packages also reserve the name.
+            (
+                "oppertune-core",
+                "0.0.1",
+                "Security holding package reserved by MSRC - contact depscan@microsoft.com for ownership transfer",
+                SH | P,
+            ),
+            // Not a takedown: a squatting-prevention stub.
+            (
+                "conda-repo-cli",
+                "0.0.1",
+                "SECURITY HOLD: Phantom Dependency Squatting Prevention",
+                P,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn placeholder() {
+        check(&[
+            (
+                "aama",
+                "0.0.0",
+                "Placeholder — see https://github.com/aama-tools/aama",
+                P,
+            ),
+            ("eslint-plugin-next", "0.0.0", "", P),
+            (
+                "agentic-apis",
+                "0.0.0",
+                "This name has been reserved using Reserver",
+                P,
+            ),
+            ("acsc", "0.0.1", "Coming soon", P),
+            (
+                "ai-click2book-model-training",
+                "0.0.0",
+                "This is a dummy package.",
+                P,
+            ),
+            (
+                "allowlist-lib",
+                "0.0.0",
+                "Reserved package name. Not for public use.",
+                P,
+            ),
+            (
+                "kazma",
+                "0.0.1",
+                "Held by the Kazma project: contains no code. Kazma installs from its GitHub releases.",
+                P,
+            ),
+            (
+                "proto-control",
+                "0.0.0",
+                "(placeholder) Prototype powerups for control flow statements in python.",
+                P,
+            ),
+            ("aws-cloudtrail-tk", "0.0.0", "Placholder for futur use", P),
+            (
+                "@storybook/addon-actions",
+                "9.0.8",
+                "Empty package - please don't use it anymore",
+                P,
+            ),
+            (
+                "awssdk",
+                "1.0.1",
+                "This package exists to prevent typosquatting on the official AWS SDK for JavaScript (https://www.npmjs.com/package/aws-sdk)",
+                P,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn not_placeholder() {
+        check(&[
+            // Template and UI placeholders.
+            (
+                "json-interpolator",
+                "1.0.0rc1",
+                "A utility for validating and rendering templates with placeholders in JSON-like strings.",
+                NONE,
+            ),
+            (
+                "pyfunc-pipeline",
+                "0.4.0",
+                "Functional programming pipeline for Python with chainable operations, lazy evaluation, and elegant placeholder syntax",
+                NONE,
+            ),
+            (
+                "tiny-render",
+                "0.2.0",
+                "A tiny renderrer for replacing place holders in any text files",
+                NONE,
+            ),
+            (
+                "@he-tree/vue",
+                "2.10.5",
+                "Vue tree component. Features: Vue2 & 3, TypeScript, SSR, nested, virtual list, draggable, sortable, placeholder for drag, table tree, based on Drag and Drop API",
+                NONE,
+            ),
+            (
+                "@openeuropa/bcl-placeholder",
+                "0.4962.202609171700",
+                "OE - BCL placeholder",
+                NONE,
+            ),
+            (
+                "empty-schema",
+                "0.1.5",
+                "Generate empty placeholder data from JSON Schemas",
+                NONE,
+            ),
+            ("jtutils", "0.0.8", "Placeholder description", NONE),
+            // "reserved" in other senses.
+            (
+                "github-reserved-names",
+                "2.2.0",
+                "Get a list, or check if a user or organization name is reserved by GitHub",
+                NONE,
+            ),
+            (
+                "ros-cdk-acm",
+                "1.15.0",
+                "Aliyun SDK Copyright (C) Alibaba Cloud Computing All rights reserved. http://www.aliyun.com",
+                NONE,
+            ),
+            (
+                "odoo-addon-report-hotel-reservation",
+                "19.0.1.0.0.1",
+                "Hotel Reservation Management - Reporting",
+                NONE,
+            ),
+            // A feature, not the package, is coming soon.
+            (
+                "orange3-scoring",
+                "0.0.1",
+                "Add-on containing scoring engine widgets for PFA, PMML and ONNX (coming soon) models",
+                NONE,
+            ),
+            (
+                "congress",
+                "0.0a1.dev1",
+                "U.S. Congressional metadata (beta; more coming soon)",
+                NONE,
+            ),
+            // A meta-package that installs beautifulsoup4.
+            (
+                "bs4",
+                "0.0.2",
+                "Dummy package for Beautiful Soup (beautifulsoup4)",
+                NONE,
+            ),
+            // A typosquatting detector.
+            ("andy-fraud", "1.0.1", "Anti-typosquatting suite", NONE),
+            // Version 0.0.0 with a real description, and npm pre-release builds.
+            (
+                "aegis-voynan",
+                "0.0.0",
+                "A simple, secure and streaming-friendly file encryption library built on modern cryptography.",
+                NONE,
+            ),
+            (
+                "cucim",
+                "23.10.0",
+                "cuCIM - an extensible toolkit designed to provide GPU accelerated I/O, computer vision & image processing primitives for N-Dimensional images with a focus on bi",
+                NONE,
+            ),
+            ("@1auth/authn", "0.0.0-alpha.44", "", NONE),
+        ]);
+    }
+
+    #[test]
+    fn dependency_confusion() {
+        check(&[
+            (
+                "admin-frugal",
+                "0.0.0",
+                "Placeholder to prevent dependency confusion",
+                P | DC,
+            ),
+            (
+                "blockdiag-yandex",
+                "66.0.3",
+                "A package to prevent Dependency Confusion attacks against Yandex.",
+                DC,
+            ),
+            (
+                "aircode-atlassian-clients",
+                "0.0.1",
+                "Name reserved by Aircall (dependency-confusion defence). Contains no code.",
+                P | DC,
+            ),
+            (
+                "aisi-od-training",
+                "0.0.1rc1",
+                "Dummy package to prevent any kind of dependency confusion attacks against internal python packages",
+                P | DC,
+            ),
+            ("0-67-0", "1.0.0", "POC showing package takeover", DC),
+            (
+                "audit-client",
+                "0.0.1.dev1726094330",
+                "Placeholder for internal package",
+                P | DC,
+            ),
+            (
+                "szn-a1-alertmanager",
+                "0.0.1",
+                "Security placeholder package",
+                P | DC,
+            ),
+            (
+                "@avalabs/avalanchejs",
+                "99.99.99",
+                "Avalanche NPM dependency takeover mitigation",
+                DC,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn not_dependency_confusion() {
+        check(&[
+            (
+                "depraptor",
+                "2.0.8",
+                "Dependency Confusion Vulnerability Scanner and PoC Generator",
+                NONE,
+            ),
+            (
+                "yorkshire",
+                "0.0.0",
+                "Yorkshire is your friend who checks requirements files for a possible dependency confusion.",
+                NONE,
+            ),
+            (
+                "installtime-audit",
+                "0.1.0",
+                "Audit Python packaging files for install-time side effects (network, exec, credential theft, persistence, dependency confusion) that run during pip install. Com",
+                NONE,
+            ),
+            (
+                "confplot",
+                "0.1.1",
+                "Plot a pretty confusion matrix (like Matlab) in python using seaborn and matplotlib",
+                NONE,
+            ),
+            (
+                "tekover",
+                "1.0.4",
+                "A subdomain takeover scanner using Python3 asyncio",
+                NONE,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn research() {
+        check(&[
+            (
+                "alembic-aioredis-db-requirements",
+                "0.1.0",
+                "Benign slopsquatting research package",
+                R,
+            ),
+            (
+                "asurion-drive",
+                "99.0.0",
+                "Security research - dependency confusion PoC for bug bounty",
+                DC | R,
+            ),
+            (
+                "waymax",
+                "0.0.1",
+                "Bug Bounty PoC for Waymo by [YourName]",
+                R,
+            ),
+            (
+                "app-suite.filters",
+                "1.0.1",
+                "This package was created for an authorized penetration test to demonstrate dependency confusion.",
+                DC | R,
+            ),
+            (
+                "hyperliquid-api",
+                "0.0.1",
+                "Reserved name — security research placeholder, no functionality",
+                P | R,
+            ),
+            (
+                "openai-secrets-manager",
+                "0.1.0",
+                "this package is a PoC exploit of a common ChatGPT hallucination. it does nothing, and you should use the openai package instead!",
+                R,
+            ),
+            (
+                "cookie-session-es6",
+                "1.0.11",
+                "Educational demo showing slopsquatting risks",
+                R,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn not_research() {
+        check(&[
+            (
+                "adyant",
+                "1.0.4",
+                "Markov chain URL wordlist generator for security research and fuzzing pipelines",
+                NONE,
+            ),
+            (
+                "originx",
+                "1.0.0",
+                "Professional WAF Origin IP Discovery Tool for Bug Bounty & Security Research",
+                NONE,
+            ),
+            (
+                "arc2-chimera",
+                "1.0.0",
+                "Research proof-of-concept. ~2-5% accuracy on ARC-AGI. NOT an ARC Prize submission. GPU compute-shader playground (OpenGL / moderngl) exploring primitives for sy",
+                NONE,
+            ),
+            (
+                "verdis",
+                "0.1.1",
+                "Reproduce-first triage for vulnerability and security reports: run the proof of concept in a sandbox and get a verdict with an evidence bundle.",
+                NONE,
+            ),
+            (
+                "slopspotter",
+                "0.1.1",
+                "Detects AI-hallucinated (slopsquatted) Python packages before they get installed.",
+                NONE,
+            ),
+            (
+                "learna",
+                "0.1.1",
+                "Machine learning implemented purely in python. Mainly for research and learning purposes.",
+                NONE,
+            ),
+            ("h1", "1.4.2", "A HackerOne API client for Python", NONE),
+        ]);
+    }
+
+    #[test]
+    fn versions() {
+        for v in ["0", "0.0", "0.0.0", "0.0.0.0", "0.0.0a0", "0.0.0.dev0"] {
+            assert!(is_zero_version(v), "{v}");
+        }
+        for v in [
+            "0.0.1",
+            "0.1",
+            "0.10",
+            "0.0.0.1",
+            "0.0.0-canary.2371",
+            "0.0.0a1",
+            "10",
+        ] {
+            assert!(!is_zero_version(v), "{v}");
+        }
+        for v in ["0.0.1-security", "0.0.1-security.3", "1.0.0-security"] {
+            assert!(is_security_version(v), "{v}");
+        }
+        for v in ["1.0.0", "1.0.0-securityfix", "2.0.0-security-patch"] {
+            assert!(!is_security_version(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn odd_input() {
+        // Non-ASCII text, lone symbols and case do not trip the byte-level scans.
+        assert_eq!(derive("0.0.0", "雷霆战机项目"), NONE);
+        assert_eq!(derive("0.0.0", "  "), P);
+        assert_eq!(derive("1.0", "—"), NONE);
+        assert_eq!(derive("1.0", "PLACEHOLDER — SEE HTTPS://EXAMPLE.ORG"), P);
+        assert_eq!(
+            derive("1.0", "🚫 Placeholder to prevent dependency confusion."),
+            P | DC
+        );
+        assert_eq!(derive("1.0", "reserving the naïve name"), P);
+        assert_eq!(derive("1.0", "placeholder"), P);
+        // The 30-byte window after "reserving " ends inside an "é".
+        assert_eq!(
+            derive("1.0", "é reserving the ééééééééééééééééééééééééé name"),
+            NONE
+        );
     }
 }

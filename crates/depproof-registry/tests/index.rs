@@ -276,11 +276,23 @@ fn bad_listings_name_the_line() {
     assert!(err("").contains("empty"));
     assert!(err("nom\tversion\n").contains("no `name` column"));
     assert!(err("name\tversion\tmonth\n").contains("no packages"));
-    let e = err("name\tversion\tmonth\nfoo\t1.0\t2020-01\nbar\t1.0\tlast year\n");
+    let (bytes, stats) = build_from_reader(
+        "name\tversion\tmonth\nfoo\t1.0\t2020-01\nbar\t1.0\tlast year\n".as_bytes(),
+        "l.tsv",
+        &o,
+    )
+    .unwrap();
+    // A bad value costs the value, not the package.
+    assert_eq!(stats.warning_count, 1);
     assert!(
-        e.starts_with("l.tsv:3:") && e.contains("`last year` is not a month"),
-        "{e}"
+        stats.warnings[0].starts_with("l.tsv:3: `last year` is not a month"),
+        "{:?}",
+        stats.warnings
     );
+    let idx = Index::from_vec(bytes, "l").unwrap();
+    assert_eq!(idx.get("bar").unwrap().release_month, None);
+    let e = err("name\tversion\tmonth\nfoo\t1.0\t2020-01\n\t1.0\t2020-01\n");
+    assert!(e.starts_with("l.tsv:3: the name is empty"), "{e}");
     let e = err("name\tversion\tmonth\nfoo\t1.0\t2020-01\textra\tmore\n");
     assert!(e.starts_with("l.tsv:2:") && e.contains("fields"), "{e}");
 }
@@ -316,4 +328,84 @@ fn extreme_queries_are_safe() {
     assert_eq!(idx.lookup("réquests"), Lookup::Absent);
     let s = idx.suggest("réquests", 5);
     assert_eq!(s[0].info.name, "requests");
+}
+
+#[test]
+fn arbitrary_listings_never_panic_the_builder() {
+    // Rows assembled from fragments that stress the parser: separators, months, numbers,
+    // non-UTF-8 bytes, long fields; now and then a stray tab or line break.
+    let fragments: [&[u8]; 14] = [
+        b"-",
+        b"_.",
+        b"Foo",
+        b"2026-11",
+        b"2026-13",
+        b"12345",
+        b"99999999999",
+        b"\xff\xfe",
+        b"\xc3\xa9",
+        b"0.0.1-security",
+        b"placeholder",
+        b"@scope/x",
+        b"",
+        b"\r",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut built, mut refused) = (0, 0);
+    for round in 0..2000 {
+        let eco = if round % 2 == 0 {
+            Ecosystem::PyPI
+        } else {
+            Ecosystem::Npm
+        };
+        let (header, columns): (&[u8], u64) = if round % 3 == 0 {
+            (b"name\tversion\tdownloads_a_month\tsummary\n", 4)
+        } else {
+            (
+                b"name\tversion\tmonth\trank_among_15000_most_downloaded\tsummary\n",
+                5,
+            )
+        };
+        let mut tsv = header.to_vec();
+        for _ in 0..(next() % 8) {
+            for col in 0..columns {
+                if col > 0 {
+                    tsv.push(b'\t');
+                }
+                for _ in 0..(1 + next() % 2) {
+                    tsv.extend_from_slice(fragments[(next() % 14) as usize]);
+                }
+                match next() % 40 {
+                    0 => tsv.push(b'\t'),
+                    1 => tsv.push(b'\n'),
+                    2 => tsv.extend(std::iter::repeat_n(b'a', 300)),
+                    _ => {}
+                }
+            }
+            tsv.push(b'\n');
+        }
+        let mut o = BuildOptions::new(eco, "fuzz");
+        o.fallback_date = Some("2026-11".into());
+        let Ok((bytes, stats)) = build_from_reader(tsv.as_slice(), "fuzz.tsv", &o) else {
+            refused += 1;
+            continue;
+        };
+        built += 1;
+        let idx = Index::from_vec(bytes, "fuzz").expect("a built index opens");
+        assert_eq!(idx.header().name_count, stats.names);
+        idx.for_each_name(|k, _| {
+            assert!(idx.get(k).is_some());
+            let _ = idx.suggest(k, 5);
+        });
+    }
+    assert!(
+        built > 100 && refused > 100,
+        "{built} built, {refused} refused"
+    );
 }

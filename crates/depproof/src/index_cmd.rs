@@ -37,6 +37,15 @@ pub fn build(args: BuildArgs) -> Result<u8> {
     opts.fallback_date = file_month(&args.from_tsv).ok();
     let start = Instant::now();
     let (bytes, stats) = build_from_path(&args.from_tsv, &opts)?;
+    for w in &stats.warnings {
+        eprintln!("warning: {w}");
+    }
+    if stats.warning_count > stats.warnings.len() as u64 {
+        eprintln!(
+            "warning: {} more lines with a bad value",
+            stats.warning_count - stats.warnings.len() as u64
+        );
+    }
     if stats.date_from_fallback {
         eprintln!(
             "note: {} has no release months; the snapshot is dated {} from the file's modification time (set it with --date)",
@@ -245,7 +254,7 @@ mod tests {
     #[test]
     fn civil_dates() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_782), (2026, 11, 24));
+        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
     }
 

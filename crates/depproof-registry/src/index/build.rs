@@ -11,6 +11,8 @@ use super::format::{self, MAGIC, RECORD_SIZE, SECTION_COUNT, STRINGS_START, Sect
 use super::{Completeness, IndexError, PopularityKind};
 use crate::{Ecosystem, Flags, flags};
 
+const MAX_WARNINGS: usize = 20;
+
 /// How many of the most popular names get the wider (distance 2) fuzzy search.
 pub const DEFAULT_POPULAR_TOP: u64 = 15_000;
 
@@ -66,6 +68,10 @@ pub struct BuildStats {
     pub snapshot_date: String,
     /// True when the date came from `fallback_date`.
     pub date_from_fallback: bool,
+    /// Lines with a bad value, kept without it (the first 20, with file and line).
+    pub warnings: Vec<String>,
+    /// How many such lines there were.
+    pub warning_count: u64,
     /// The completeness written to the header.
     pub completeness: Completeness,
 }
@@ -205,31 +211,51 @@ pub fn build_from_reader<R: BufRead>(
         if name.is_empty() {
             return Err(data_err(line_no, "the name is empty".into()));
         }
-        let version = field(cols.version);
+        // A bad value in a column other than the name costs that value, not the package:
+        // dropping a package from a complete listing would make it "not exist".
+        let mut warn = |reason: String| {
+            stats.warning_count += 1;
+            if stats.warnings.len() < MAX_WARNINGS {
+                stats.warnings.push(format!("{origin}:{line_no}: {reason}"));
+            }
+        };
+        let mut version = field(cols.version);
         if version.len() > u8::MAX as usize {
-            return Err(data_err(
-                line_no,
-                format!("the version is longer than 255 bytes ({})", version.len()),
+            warn(format!(
+                "the version is longer than 255 bytes ({}); the package is kept without it",
+                version.len()
             ));
+            version = "";
         }
         let month = match cols.month.map(field) {
             None | Some("") => 0,
-            Some(m) => format::encode_month(m).ok_or_else(|| {
-                data_err(line_no, format!("`{m}` is not a month (expected YYYY-MM)"))
-            })?,
+            Some(m) => format::encode_month(m).unwrap_or_else(|| {
+                warn(format!(
+                    "`{m}` is not a month (expected YYYY-MM); the package is kept without it"
+                ));
+                0
+            }),
         };
         max_month = max_month.max(month);
         let popularity = match (cols.rank.map(field), cols.downloads.map(field)) {
-            (Some(r), _) if !r.is_empty() => r
-                .parse::<u32>()
-                .map_err(|_| data_err(line_no, format!("`{r}` is not a download rank")))?,
-            (_, Some(d)) if !d.is_empty() => {
-                let d: u64 = d
-                    .parse()
-                    .map_err(|_| data_err(line_no, format!("`{d}` is not a download count")))?;
-                min_downloads = Some(min_downloads.map_or(d, |m| m.min(d)));
-                u32::try_from(d).unwrap_or(u32::MAX)
-            }
+            (Some(r), _) if !r.is_empty() => r.parse::<u32>().unwrap_or_else(|_| {
+                warn(format!(
+                    "`{r}` is not a download rank; the package is kept without it"
+                ));
+                0
+            }),
+            (_, Some(d)) if !d.is_empty() => match d.parse::<u64>() {
+                Ok(d) => {
+                    min_downloads = Some(min_downloads.map_or(d, |m| m.min(d)));
+                    u32::try_from(d).unwrap_or(u32::MAX)
+                }
+                Err(_) => {
+                    warn(format!(
+                        "`{d}` is not a download count; the package is kept without it"
+                    ));
+                    0
+                }
+            },
             _ => 0,
         };
         let summary = cols.summary.map(field).unwrap_or("");
