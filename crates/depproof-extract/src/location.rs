@@ -1,0 +1,182 @@
+//! Locations of mentions, and the mapping from a span of code to a place in a file.
+
+use std::sync::Arc;
+
+/// Where a mention is, for a person and for tools.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Location {
+    /// The file, relative to the scan root where possible, with `/` separators; `-` for stdin.
+    pub path: Arc<str>,
+    /// Notebook cell number (1-based), when the file is a notebook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<u32>,
+    /// 1-based line (within the cell for notebooks).
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte offset of the mention's start in the file (in the cell's source for notebooks).
+    pub start: u32,
+    /// Byte offset just past the mention's end.
+    pub end: u32,
+}
+
+/// Start offsets of the lines of a text, for turning byte offsets into lines and columns.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    /// Indexes `text` (`\n` ends a line; `\r\n` counts as one line end).
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0u32];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| (i + 1) as u32),
+        );
+        LineIndex { starts }
+    }
+
+    /// 0-based line and 0-based character column of byte `offset` in `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = self.starts[line] as usize;
+        let col = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line as u32, col as u32)
+    }
+}
+
+/// A piece of code or text to search, and where it sits in its file.
+///
+/// Finders work on `text` with offsets relative to it; [`Code::location`] maps them back
+/// to the file (a fenced block inside Markdown, a cell of a notebook, a `RUN` line of a
+/// Dockerfile all start somewhere inside their file).
+#[derive(Debug, Clone)]
+pub struct Code<'a> {
+    /// The file's display path.
+    pub path: Arc<str>,
+    /// The code itself.
+    pub text: &'a str,
+    /// Byte offset of `text` in the file (or in the cell source).
+    pub offset: usize,
+    /// 0-based line of the file on which `text` starts.
+    pub first_line: u32,
+    /// 0-based character column at which `text` starts on its first line.
+    pub first_column: u32,
+    /// Notebook cell number, if any.
+    pub cell: Option<u32>,
+    lines: LineIndex,
+}
+
+impl<'a> Code<'a> {
+    /// A whole file.
+    pub fn file(path: Arc<str>, text: &'a str) -> Code<'a> {
+        Code::embedded(path, text, 0, 0, 0)
+    }
+
+    /// A part of a file that starts at byte `offset`, line `first_line` (0-based),
+    /// column `first_column` (0-based, in characters).
+    pub fn embedded(
+        path: Arc<str>,
+        text: &'a str,
+        offset: usize,
+        first_line: u32,
+        first_column: u32,
+    ) -> Code<'a> {
+        Code {
+            path,
+            text,
+            offset,
+            first_line,
+            first_column,
+            cell: None,
+            lines: LineIndex::new(text),
+        }
+    }
+
+    /// The same code, as notebook cell `cell`.
+    pub fn in_cell(mut self, cell: u32) -> Code<'a> {
+        self.cell = Some(cell);
+        self
+    }
+
+    /// A part of this code (`start..start + sub.len()` must lie within `text`), for a
+    /// finder that hands a piece of its input to another finder.
+    pub fn sub(&self, start: usize, len: usize) -> Code<'a> {
+        let start = start.min(self.text.len());
+        let end = (start + len).min(self.text.len());
+        let (line, col) = self.lines.line_col(self.text, start);
+        let mut c = Code::embedded(
+            Arc::clone(&self.path),
+            self.text.get(start..end).unwrap_or(""),
+            self.offset + start,
+            self.first_line + line,
+            if line == 0 {
+                self.first_column + col
+            } else {
+                col
+            },
+        );
+        c.cell = self.cell;
+        c
+    }
+
+    /// The file location of bytes `start..end` of `text`.
+    pub fn location(&self, start: usize, end: usize) -> Location {
+        let (line, col) = self.lines.line_col(self.text, start);
+        let column = if line == 0 {
+            self.first_column + col
+        } else {
+            col
+        };
+        Location {
+            path: Arc::clone(&self.path),
+            cell: self.cell,
+            line: self.first_line + line + 1,
+            column: column + 1,
+            start: (self.offset + start) as u32,
+            end: (self.offset + end.max(start)) as u32,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns() {
+        let text = "import os\r\nfrom é import x\n\nimport y";
+        let code = Code::file("a.py".into(), text);
+        let at = |needle: &str| {
+            let s = text.find(needle).unwrap();
+            let l = code.location(s, s + needle.len());
+            (l.line, l.column)
+        };
+        assert_eq!(at("os"), (1, 8));
+        assert_eq!(at("é"), (2, 6));
+        assert_eq!(at("x"), (2, 15));
+        assert_eq!(at("y"), (4, 8));
+    }
+
+    #[test]
+    fn embedded_code_maps_back_to_the_file() {
+        let file = "# Title\n\n```python\nimport numpy\n```\nRun `pip install reqeusts` now.\n";
+        let block = file.find("import numpy").unwrap();
+        let code = Code::embedded("r.md".into(), &file[block..block + 12], block, 3, 0);
+        let l = code.location(7, 12);
+        assert_eq!((l.line, l.column, l.start as usize), (4, 8, block + 7));
+        assert_eq!(&file[l.start as usize..l.end as usize], "numpy");
+        let whole = Code::file("r.md".into(), file);
+        let inline = file.find("pip install").unwrap();
+        let sub = whole.sub(inline, "pip install reqeusts".len());
+        let l = sub.location(12, 20);
+        assert_eq!((l.line, l.column), (6, 18));
+        assert_eq!(&file[l.start as usize..l.end as usize], "reqeusts");
+    }
+}
