@@ -688,6 +688,9 @@ const TOOL_WORDS: &[&str] = &[
 ];
 
 fn is_placeholder(t: &Text<'_>) -> bool {
+    if core(t.bytes()).starts_with(b"not a placeholder") {
+        return false;
+    }
     placeholder_word(t)
         || reserved(t)
         || held(t)
@@ -707,6 +710,20 @@ fn placeholder_word(t: &Text<'_>) -> bool {
     // "replacing place holders in text files" is a template engine.
     if t.has_word("placholder") || t.has_word("place holder") {
         return true;
+    }
+    // "A placeholder for code that needs to be implemented": a stub-raising utility.
+    if t.any(&[
+        "placeholder for code",
+        "placeholder for missing",
+        "placeholder for image",
+        "placeholder for text",
+        "placeholder for drag",
+        "placeholder for empty",
+        "placeholder for content",
+        "placeholder for values",
+        "placeholder for variables",
+    ]) {
+        return false;
     }
     if t.starts_with("placeholder", PLACEHOLDER_NEXT)
         || t.starts_with("a placeholder", PLACEHOLDER_NEXT)
@@ -1044,8 +1061,19 @@ fn is_dependency_confusion(t: &Text<'_>, placeholder: bool) -> bool {
     if !placeholder {
         return false;
     }
-    const INTERNAL: &[&str] = &[
-        "internal",
+    // A reserved name whose real package lives on a private index: "Name reserved for an
+    // internal STRITZ package", "the real package lives in a private registry".
+    const PRIVATE: &[&str] = &[
+        "internal use",
+        "private internal",
+        "internal name",
+        "internal tool",
+        "internal cli",
+        "internal workspace",
+        "internal gitlab",
+        "is internal",
+        "are internal",
+        "internally",
         "private registry",
         "private index",
         "private package",
@@ -1054,7 +1082,18 @@ fn is_dependency_confusion(t: &Text<'_>, placeholder: bool) -> bool {
         "private feed",
         "private artifact",
         "private sdk",
-        "privately",
+        "private python",
+        "distributed privately",
+        "ships privately",
+        "published privately",
+        "delivered privately",
+        "installed privately",
+        "hosted privately",
+        "privately via",
+        "privately by",
+        "privately to",
+        "privately distributed",
+        "privately hosted",
         "codeartifact",
         "artifactory",
         "supply chain attack",
@@ -1064,7 +1103,10 @@ fn is_dependency_confusion(t: &Text<'_>, placeholder: bool) -> bool {
         "security placeholder",
         "security namespace",
     ];
-    t.any(INTERNAL)
+    t.any(PRIVATE)
+        || ["package", "library", "index", "registry", "distribution"]
+            .iter()
+            .any(|w| t.near("internal ", w, 20))
 }
 
 /// Registered by researchers: slopsquatting studies, bug-bounty proofs of concept, benign probes.
