@@ -165,6 +165,8 @@ fn every_stdlib_replacement_and_rule_prefix_exists_in_the_snapshot() {
         ("llama_index.llms.openai", "llama-index-llms-openai"),
         ("dbt.adapters.postgres", "dbt-postgres"),
         ("gcloud.aio.datastore", "gcloud-aio-datastore"),
+        ("gcloud.rest.bigquery", "gcloud-rest-bigquery"),
+        ("tencentcloud.cvm.v20170312", "tencentcloud-sdk-python-cvm"),
         ("botbuilder.schema", "botbuilder-schema"),
         ("opencensus.ext.requests", "opencensus-ext-requests"),
         ("livekit.plugins.openai", "livekit-plugins-openai"),
@@ -225,6 +227,8 @@ fn every_stdlib_replacement_and_rule_prefix_exists_in_the_snapshot() {
         "grokcore",
         "plonetheme",
         "five",
+        "gcloud.rest",
+        "tencentcloud",
     ]
     .into();
     for rule in &DATA.rules {
