@@ -10,6 +10,7 @@
 pub mod location;
 pub mod walk;
 pub mod reference;
+pub mod resolve;
 
 pub use location::{Code, LineIndex, Location};
 pub use reference::{Diagnostic, Found, Kind, Mention, NotRegistry, Output, Severity};
