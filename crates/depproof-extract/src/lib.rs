@@ -8,7 +8,10 @@
 //! Finders never fail: what they cannot read becomes a [`Diagnostic`] and they go on.
 
 pub mod location;
+pub mod markdown;
+pub mod notebook;
 pub mod reference;
+pub mod transcript;
 
 pub use location::{Code, LineIndex, Location};
 pub use reference::{Diagnostic, Found, Kind, Mention, NotRegistry, Output, Severity};
