@@ -58,6 +58,7 @@ const ASSISTANT_ROLES: &[&str] = &[
 
 /// Keys under which messages are found.
 const CONTAINER_KEYS: &[&str] = &[
+    "content",
     "messages",
     "conversations",
     "conversation",
@@ -362,5 +363,241 @@ impl<'de> Deserialize<'de> for Key<'de> {
             }
         }
         d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::location::Code;
+    use crate::markdown::{self, RegionKind};
+
+    fn read(text: &str) -> (Vec<Message>, Vec<Diagnostic>) {
+        assistant_messages(&Arc::from("chat.json"), text)
+    }
+
+    fn texts(text: &str) -> Vec<(u32, u32, String)> {
+        let (messages, diagnostics) = read(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        messages
+            .into_iter()
+            .map(|m| (m.index, m.line, m.text))
+            .collect()
+    }
+
+    const CONVERSATION: &str = r#"{
+  "model": "gpt-4o",
+  "messages": [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "How do I read YAML in Python? ```python\nimport fake_user_pkg\n```"},
+    {
+      "role": "assistant",
+      "content": "Install PyYAML:\n\n```bash\npip install pyyaml\n```\n\nThen:\n\n```python\nimport yaml\n```"
+    },
+    {"role": "user", "content": "And TOML?"},
+    {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "search", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "call_1", "content": "pip install tool-output"},
+    {"role": "assistant", "content": [{"type": "text", "text": "Use `tomllib` (3.11+)."}, {"type": "text", "text": "Or `pip install tomli`."}]}
+  ]
+}"#;
+
+    #[test]
+    fn openai_conversation() {
+        assert!(looks_like_transcript(CONVERSATION));
+        let got = texts(CONVERSATION);
+        assert_eq!(
+            got,
+            [
+                (
+                    1,
+                    6,
+                    "Install PyYAML:\n\n```bash\npip install pyyaml\n```\n\nThen:\n\n```python\nimport yaml\n```"
+                        .to_owned()
+                ),
+                (
+                    2,
+                    13,
+                    "Use `tomllib` (3.11+).\n\nOr `pip install tomli`.".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_feed_the_markdown_splitter_with_message_locations() {
+        let path: Arc<str> = Arc::from("chat.json");
+        let (messages, _) = assistant_messages(&path, CONVERSATION);
+        let m = &messages[0];
+        let code = Code::embedded(Arc::clone(&path), &m.text, 0, m.line - 1, 0).in_cell(m.index);
+        let (regions, _) = markdown::regions(&code);
+        let shell = regions
+            .iter()
+            .find(|r| r.kind == RegionKind::Shell)
+            .unwrap();
+        assert_eq!(shell.text(&m.text), "pip install pyyaml\n");
+        let at = m.text.find("pyyaml").unwrap();
+        let l = code.location(at, at + 6);
+        assert_eq!((l.cell, l.line, l.column), (Some(1), 9, 13));
+    }
+
+    #[test]
+    fn bare_array_and_anthropic_messages() {
+        let text = r#"[
+  {"role": "user", "content": [{"type": "text", "text": "Plot it"}]},
+  {"role": "assistant", "content": [
+    {"type": "thinking", "thinking": "maybe import secret_thought_pkg", "signature": "x"},
+    {"type": "text", "text": "```python\nimport matplotlib.pyplot as plt\n```"},
+    {"type": "tool_use", "id": "toolu_1", "name": "run", "input": {"code": "import tool_pkg"}}
+  ]}
+]"#;
+        assert!(looks_like_transcript(text));
+        assert_eq!(
+            texts(text),
+            [(
+                1,
+                3,
+                "```python\nimport matplotlib.pyplot as plt\n```".to_owned()
+            )]
+        );
+        let response = r#"{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Run `npm install zod`."}],"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":6}}"#;
+        assert!(looks_like_transcript(response));
+        assert_eq!(texts(response), [(1, 1, "Run `npm install zod`.".to_owned())]);
+    }
+
+    #[test]
+    fn chat_completion_response() {
+        let text = r#"{
+  "id": "chatcmpl-A1b2C3",
+  "object": "chat.completion",
+  "created": 1726000000,
+  "model": "gpt-4o-2024-08-06",
+  "choices": [
+    {
+      "index": 0,
+      "message": {
+        "role": "assistant",
+        "content": "Use \u0060requests\u0060: caf\u00e9 \"ok\"\n",
+        "refusal": null
+      },
+      "logprobs": null,
+      "finish_reason": "stop"
+    },
+    {"index": 1, "message": {"role": "assistant", "content": "Second choice"}, "finish_reason": "stop"}
+  ],
+  "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+}"#;
+        assert!(looks_like_transcript(text));
+        assert_eq!(
+            texts(text),
+            [
+                (1, 9, "Use `requests`: café \"ok\"\n".to_owned()),
+                (2, 17, "Second choice".to_owned())
+            ]
+        );
+        let legacy = r#"{"object": "text_completion", "choices": [{"text": "pip install x", "index": 0, "finish_reason": "length"}]}"#;
+        assert_eq!(texts(legacy), [(1, 1, "pip install x".to_owned())]);
+    }
+
+    #[test]
+    fn jsonl_batch_output_with_a_bad_line() {
+        let text = concat!(
+            r#"{"id": "batch_req_1", "custom_id": "request-1", "response": {"status_code": 200, "request_id": "req_1", "body": {"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-mini", "choices": [{"index": 0, "message": {"role": "assistant", "content": "```python\nimport pandas\n```"}, "finish_reason": "stop"}]}}, "error": null}"#,
+            "\n",
+            r#"{"id": "batch_req_2", "custom_id": "request-2", "response": {"status_code": 200, "body": {"choices": [{"index": 0, "message": {"role": "assistant", "con"#,
+            "\n\n",
+            r#"{"id": "batch_req_3", "custom_id": "request-3", "response": null, "error": {"code": "rate_limit", "message": "Too many requests"}}"#,
+            "\r\n",
+            r#"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "npm i left-pad"}]}"#,
+            "\n"
+        );
+        assert!(looks_like_transcript(text));
+        let (messages, diagnostics) = read(text);
+        let got: Vec<(u32, u32, &str)> = messages
+            .iter()
+            .map(|m| (m.index, m.line, m.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, 1, "```python\nimport pandas\n```"),
+                (2, 5, "npm i left-pad")
+            ]
+        );
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].line, Some(2));
+        assert_eq!(diagnostics[0].severity, Severity::Warning);
+        assert!(diagnostics[0].message.starts_with("line 2 is not valid JSON"));
+    }
+
+    #[test]
+    fn other_vendors_and_exports() {
+        // Gemini request and response.
+        let gemini = r#"{"contents": [{"role": "user", "parts": [{"text": "hi"}]}, {"role": "model", "parts": [{"text": "pip install google-genai"}]}],
+ "candidates": [{"content": {"role": "model", "parts": [{"text": "import google.genai"}]}, "finishReason": "STOP"}]}"#;
+        let got: Vec<String> = texts(gemini).into_iter().map(|m| m.2).collect();
+        assert_eq!(got, ["pip install google-genai", "import google.genai"]);
+        // ShareGPT.
+        let sharegpt = r#"[{"id": "a1", "conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "`pip install flask`"}]}]"#;
+        assert!(looks_like_transcript(sharegpt));
+        assert_eq!(texts(sharegpt)[0].2, "`pip install flask`");
+        // OpenAI Responses API.
+        let responses = r#"{"id": "resp_1", "object": "response", "output": [{"type": "reasoning", "summary": []}, {"type": "message", "id": "msg_1", "status": "completed", "role": "assistant", "content": [{"type": "output_text", "text": "npm i express", "annotations": []}]}]}"#;
+        assert_eq!(texts(responses)[0].2, "npm i express");
+        // Assistants API text value.
+        let assistants = r#"{"object": "list", "data": [{"object": "thread.message", "role": "assistant", "content": [{"type": "text", "text": {"value": "import numpy", "annotations": []}}]}]}"#;
+        assert_eq!(texts(assistants)[0].2, "import numpy");
+        // ChatGPT export.
+        let export = r#"[{"title": "Plotting", "mapping": {
+  "aaa": {"id": "aaa", "message": null, "parent": null, "children": ["bbb"]},
+  "bbb": {"id": "bbb", "message": {"author": {"role": "user"}, "content": {"content_type": "text", "parts": ["plot?"]}}, "children": ["ccc"]},
+  "ccc": {"id": "ccc", "message": {"author": {"role": "assistant", "name": null}, "content": {"content_type": "text", "parts": ["pip install seaborn"]}}, "children": []}
+}}]"#;
+        assert!(looks_like_transcript(export));
+        assert_eq!(texts(export), [(1, 4, "pip install seaborn".to_owned())]);
+        // Claude export.
+        let claude = r#"[{"uuid": "c1", "name": "x", "chat_messages": [{"sender": "human", "text": "q"}, {"sender": "assistant", "text": "old", "content": [{"type": "text", "text": "pip install anthropic"}]}]}]"#;
+        assert!(looks_like_transcript(claude));
+        assert_eq!(texts(claude)[0].2, "pip install anthropic");
+    }
+
+    #[test]
+    fn broken_and_foreign_json() {
+        let (messages, diagnostics) = read("{\n  \"messages\": [\n    {\"role\": \"assistant\", \"content\": \"x\"\n  ]\n}\n");
+        assert!(messages.is_empty());
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].severity, Severity::Error);
+        assert_eq!(diagnostics[0].line, Some(4));
+        assert!(read("").1.len() == 1);
+        assert!(read("not json at all").1[0].message.contains("not valid JSON"));
+        // Valid JSON without messages: nothing, silently.
+        let package = r#"{"name": "x", "dependencies": {"react": "^18"}}"#;
+        assert_eq!(read(package), (vec![], vec![]));
+        assert!(!looks_like_transcript(package));
+        assert!(!looks_like_transcript("{\"compilerOptions\": {\"target\": \"es2022\"}}"));
+        assert!(!looks_like_transcript(
+            "{\"cells\": [{\"source\": \"{\\\"role\\\": \\\"assistant\\\"}\"}], \"nbformat\": 4}"
+        ));
+        assert!(!looks_like_transcript("role: assistant"));
+        assert!(!looks_like_transcript("# \"role\" \"assistant\""));
+        // A quiz with choices but no completion.
+        assert!(!looks_like_transcript("{\"choices\": [\"a\", \"b\"]}"));
+        // Deep nesting neither crashes nor hangs: raw values are skipped without
+        // recursion, the walk stops at MAX_DEPTH, content past serde_json's recursion
+        // limit is not read.
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(read(&deep), (vec![], vec![]));
+        let deep_content = format!(
+            "{{\"role\": \"assistant\", \"content\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(read(&deep_content), (vec![], vec![]));
+        let nested = "{\"messages\": ".repeat(60) + "{\"role\": \"assistant\", \"content\": \"deep\"}" + &"}".repeat(60);
+        let (messages, diagnostics) = read(&nested);
+        assert!(diagnostics.is_empty());
+        assert!(messages.is_empty(), "walk is bounded in depth");
+        // BOM and a non-ASCII key.
+        let bom = "\u{feff}{\"m\u{e9}ta\": 1, \"messages\": [{\"role\": \"Assistant\", \"content\": \"ok\"}]}";
+        assert_eq!(texts(bom), [(1, 1, "ok".to_owned())]);
     }
 }
