@@ -461,7 +461,10 @@ mod tests {
         );
         let response = r#"{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Run `npm install zod`."}],"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":6}}"#;
         assert!(looks_like_transcript(response));
-        assert_eq!(texts(response), [(1, 1, "Run `npm install zod`.".to_owned())]);
+        assert_eq!(
+            texts(response),
+            [(1, 1, "Run `npm install zod`.".to_owned())]
+        );
     }
 
     #[test]
@@ -526,7 +529,11 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].line, Some(2));
         assert_eq!(diagnostics[0].severity, Severity::Warning);
-        assert!(diagnostics[0].message.starts_with("line 2 is not valid JSON"));
+        assert!(
+            diagnostics[0]
+                .message
+                .starts_with("line 2 is not valid JSON")
+        );
     }
 
     #[test]
@@ -562,18 +569,26 @@ mod tests {
 
     #[test]
     fn broken_and_foreign_json() {
-        let (messages, diagnostics) = read("{\n  \"messages\": [\n    {\"role\": \"assistant\", \"content\": \"x\"\n  ]\n}\n");
+        let (messages, diagnostics) = read(
+            "{\n  \"messages\": [\n    {\"role\": \"assistant\", \"content\": \"x\"\n  ]\n}\n",
+        );
         assert!(messages.is_empty());
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].severity, Severity::Error);
         assert_eq!(diagnostics[0].line, Some(4));
         assert!(read("").1.len() == 1);
-        assert!(read("not json at all").1[0].message.contains("not valid JSON"));
+        assert!(
+            read("not json at all").1[0]
+                .message
+                .contains("not valid JSON")
+        );
         // Valid JSON without messages: nothing, silently.
         let package = r#"{"name": "x", "dependencies": {"react": "^18"}}"#;
         assert_eq!(read(package), (vec![], vec![]));
         assert!(!looks_like_transcript(package));
-        assert!(!looks_like_transcript("{\"compilerOptions\": {\"target\": \"es2022\"}}"));
+        assert!(!looks_like_transcript(
+            "{\"compilerOptions\": {\"target\": \"es2022\"}}"
+        ));
         assert!(!looks_like_transcript(
             "{\"cells\": [{\"source\": \"{\\\"role\\\": \\\"assistant\\\"}\"}], \"nbformat\": 4}"
         ));
@@ -592,7 +607,9 @@ mod tests {
             "]".repeat(100_000)
         );
         assert_eq!(read(&deep_content), (vec![], vec![]));
-        let nested = "{\"messages\": ".repeat(60) + "{\"role\": \"assistant\", \"content\": \"deep\"}" + &"}".repeat(60);
+        let nested = "{\"messages\": ".repeat(60)
+            + "{\"role\": \"assistant\", \"content\": \"deep\"}"
+            + &"}".repeat(60);
         let (messages, diagnostics) = read(&nested);
         assert!(diagnostics.is_empty());
         assert!(messages.is_empty(), "walk is bounded in depth");
