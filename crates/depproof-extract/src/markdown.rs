@@ -302,14 +302,15 @@ fn flush_prose(text: &str, prose: &mut Vec<Range<usize>>, out: &mut Vec<Region>)
         return;
     };
     let (start, end) = (first.start, last.end);
-    let blank = gaps(prose, start);
-    prose.clear();
-    let Some(raw) = text.get(start..end) else {
-        return;
-    };
-    if apply_blanks(raw, &blank).trim().is_empty() {
+    let has_text = prose
+        .iter()
+        .any(|r| text.get(r.clone()).is_some_and(|t| !t.trim().is_empty()));
+    if !has_text || text.get(start..end).is_none() {
+        prose.clear();
         return;
     }
+    let blank = gaps(prose, start);
+    prose.clear();
     out.push(Region {
         kind: RegionKind::Prose,
         start,
@@ -360,16 +361,27 @@ fn tag_blanks(s: &str) -> Vec<Range<usize>> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(off) = s.get(i..).and_then(|rest| rest.find('<')) {
+    // Once a `>` or `-->` is missing, no later tag or comment can be closed either: stop
+    // looking, so that many unclosed `<` stay linear.
+    let (mut tags_closable, mut comments_closable) = (true, true);
+    while tags_closable && let Some(off) = s.get(i..).and_then(|rest| rest.find('<')) {
         let at = i + off;
         let rest = s.get(at..).unwrap_or("");
         let close = if rest.starts_with("<!--") {
-            rest.find("-->").map(|e| e + 3)
+            if comments_closable {
+                let c = rest.find("-->").map(|e| e + 3);
+                comments_closable = c.is_some();
+                c
+            } else {
+                None
+            }
         } else if b
             .get(at + 1)
             .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
         {
-            rest.find('>').map(|e| e + 1)
+            let c = rest.find('>').map(|e| e + 1);
+            tags_closable = c.is_some();
+            c
         } else {
             None
         };
@@ -542,21 +554,19 @@ fn emit_code(
     let Some(raw) = text.get(start..start + len) else {
         return;
     };
-    let cleaned = apply_blanks(raw, &blank);
     let mut blank = blank;
-    let lang = match lang {
-        Lang::Diff => {
-            let (diff_blank, file) = diff_blanks(&cleaned);
-            blank = merge(blank, diff_blank);
-            let new_side = apply_blanks(raw, &blank);
-            match file.and_then(|f| filename_lang(&f)) {
-                Some(Lang::Diff) | None => Lang::Kind(sniff(&new_side)),
-                Some(l) => l,
-            }
+    let mut cleaned = apply_blanks(raw, &blank);
+    let lang = if lang == Lang::Diff {
+        let (diff_blank, file) = diff_blanks(&cleaned);
+        blank = merge(blank, diff_blank);
+        cleaned = apply_blanks(raw, &blank);
+        match file.and_then(|f| filename_lang(&f)) {
+            Some(Lang::Diff) | None => Lang::Sniff,
+            Some(l) => l,
         }
-        other => other,
+    } else {
+        lang
     };
-    let cleaned = apply_blanks(raw, &blank);
     let kind = match lang {
         Lang::Kind(k) => k,
         Lang::Sniff | Lang::Diff => sniff(&cleaned),
@@ -642,10 +652,14 @@ pub(crate) fn push_code(
     });
 }
 
-/// The parts of `blank` that fall in `r`, relative to `r.start`.
+/// The parts of `blank` (sorted and disjoint) that fall in `r`, relative to `r.start`.
 fn sub_blanks(blank: &[Range<usize>], r: &Range<usize>) -> Vec<Range<usize>> {
+    let first = blank.partition_point(|b| b.end <= r.start);
     blank
+        .get(first..)
+        .unwrap_or(&[])
         .iter()
+        .take_while(|b| b.start < r.end)
         .filter_map(|b| {
             let (s, e) = (b.start.max(r.start), b.end.min(r.end));
             (s < e).then(|| s - r.start..e - r.start)
@@ -1185,9 +1199,11 @@ fn is_shell_line(line: &str) -> bool {
         && !line.contains("require(")
 }
 
-/// Whether a line is a command of a package installer, so it cannot be Python or
-/// JavaScript: `pip install x`, `sudo apt-get install y`, `python -m pip install z`.
-fn is_installer_line(line: &str) -> bool {
+/// Whether a line is a shell command, so it cannot be Python or JavaScript: `pip install
+/// x`, `sudo apt-get install y`, `python -m venv .venv`, `cd app`. No Python statement
+/// and (but for `export`) no JavaScript statement starts with one of these words followed
+/// by a word.
+fn is_command_line(line: &str, python: bool) -> bool {
     let mut words = line.split_whitespace();
     let Some(mut first) = words.next() else {
         return false;
@@ -1199,18 +1215,18 @@ fn is_installer_line(line: &str) -> bool {
         }
     }
     let second = words.next();
-    let word = |s: Option<&str>| {
-        s.is_some_and(|s| s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '-'))
-    };
-    match first {
-        "pip" | "pip3" | "pipx" | "conda" | "mamba" | "micromamba" | "uv" | "poetry" | "pdm"
-        | "pipenv" | "npm" | "pnpm" | "yarn" | "bun" | "npx" | "apt" | "apt-get" | "brew"
-        | "easy_install" | "uvx" | "bunx" | "pnpx" => word(second),
-        "python" | "python3" | "py" | "python2" => {
-            second == Some("-m") && matches!(words.next(), Some("pip" | "pip3" | "uv"))
-        }
-        _ => false,
+    if matches!(first, "python" | "python3" | "py" | "python2") {
+        return second.is_some_and(|s| matches!(s, "-m" | "-c") || s.ends_with(".py"));
     }
+    if first == "export" && !python {
+        return false;
+    }
+    SHELL_WORDS.contains(&first)
+        && second.is_some_and(|s| {
+            s.starts_with(|c: char| {
+                c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/' | '~' | '$' | '"' | '\'')
+            })
+        })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1488,8 +1504,8 @@ pub(crate) struct Split {
 }
 
 /// Finds IPython magics (`!pip install x`, `%pip install x`, `%%bash`, `%%writefile`) in
-/// Python code, and bare install commands (`pip install x` written into a Python or
-/// JavaScript block) in both.
+/// Python code, and bare shell commands (`pip install x`, `cd app` written into a Python
+/// or JavaScript block) in both.
 pub(crate) fn split_script(text: &str, python: bool) -> Split {
     let mut split = Split {
         blank: Vec::new(),
@@ -1597,7 +1613,7 @@ pub(crate) fn split_script(text: &str, python: bool) -> Split {
                 split.extra.push((RegionKind::Shell, r));
             }
             split.blank.push(at..e);
-        } else if is_installer_line(s) {
+        } else if is_command_line(s, python) {
             split.extra.push((RegionKind::Shell, at..at + s.len()));
             split.blank.push(at..e);
         }
@@ -2401,6 +2417,31 @@ INFO:     Application startup complete.
         let brackets =
             "[".repeat(20_000) + &"*a".repeat(20_000) + &"`".repeat(5_000) + &"<a ".repeat(10_000);
         for doc in [quotes, lists, indented, mixed, brackets] {
+            let started = std::time::Instant::now();
+            let (rs, _) = split(&doc);
+            check_invariants(&doc, &rs);
+            assert!(
+                started.elapsed().as_secs() < 20,
+                "took {:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn pathological_inputs_stay_fast() {
+        let many_magics = format!("```python\n{}```\n", "!pip install x\n".repeat(50_000));
+        let unclosed_tags = format!("<div>\n{}\n", "<a x".repeat(100_000));
+        let unclosed_comments = format!("<div>\n{}\n", "<!-- x".repeat(100_000));
+        let spans = "`a` ".repeat(100_000);
+        let console = format!("```pycon\n{}```\n", ">>> import x\nout\n".repeat(50_000));
+        for doc in [
+            many_magics,
+            unclosed_tags,
+            unclosed_comments,
+            spans,
+            console,
+        ] {
             let started = std::time::Instant::now();
             let (rs, _) = split(&doc);
             check_invariants(&doc, &rs);
