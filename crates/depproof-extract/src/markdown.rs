@@ -80,7 +80,7 @@ pub struct Region {
 impl Region {
     /// Byte offset just past the region.
     pub fn end(&self) -> usize {
-        self.start + self.len
+        self.start.saturating_add(self.len)
     }
 
     /// The text a finder should read: the region of `doc` (the same text given to

@@ -14,10 +14,16 @@ fuzz_target!(|data: &[u8]| {
     for r in &rs {
         assert!(r.start >= prev_start, "regions out of order");
         prev_start = r.start;
-        assert!(text.get(r.start..r.end()).is_some(), "region off bounds: {r:?}");
+        assert!(
+            text.get(r.start..r.end()).is_some(),
+            "region off bounds: {r:?}"
+        );
         let mut prev = 0;
         for b in &r.blank {
-            assert!(b.start >= prev && b.start < b.end && b.end <= r.len, "bad blank {r:?}");
+            assert!(
+                b.start >= prev && b.start < b.end && b.end <= r.len,
+                "bad blank {r:?}"
+            );
             prev = b.end;
         }
         let cleaned = r.text(text);
