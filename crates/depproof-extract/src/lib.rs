@@ -11,6 +11,9 @@ pub mod location;
 pub mod walk;
 pub mod reference;
 pub mod resolve;
+pub mod markdown;
+pub mod notebook;
+pub mod transcript;
 
 pub use location::{Code, LineIndex, Location};
 pub use reference::{Diagnostic, Found, Kind, Mention, NotRegistry, Output, Severity};
