@@ -100,12 +100,12 @@ fn package_entry(
     let flag = |k: &str| entry.get(k).and_then(Node::bool) == Some(true);
     let source = if flag("link") {
         let target = resolved.clone().unwrap_or_default();
-        let what = if workspaces.iter().any(|g| glob_match(g, &target)) {
-            NotRegistry::Workspace
+        if workspaces.iter().any(|g| glob_match(g, &target)) {
+            Source::Other(NotRegistry::Workspace, target)
         } else {
-            NotRegistry::LocalPath
-        };
-        Source::Other(what, target)
+            // npm's own spelling of a linked folder (lockfile v1 writes `file:x`).
+            Source::Other(NotRegistry::LocalPath, format!("file:{target}"))
+        }
     } else {
         match &resolved {
             Some(r) => npm_resolved_source(r),
@@ -282,7 +282,11 @@ mod tests {
         assert_eq!(git.1, NotRegistry::Vcs);
         assert_eq!(git.0.version.as_deref(), Some("0.3.0"));
         assert_eq!(not_registry(&out, "tar-pkg@").1, NotRegistry::Url);
-        assert_eq!(not_registry(&out, "local-lib@").1, NotRegistry::LocalPath);
+        let local = not_registry(&out, "local-lib@");
+        assert_eq!(
+            (local.1, text_of(local.0)),
+            (NotRegistry::LocalPath, "local-lib@file:local-lib".into())
+        );
         let ws = not_registry(&out, "ws-a@");
         assert_eq!(ws.1, NotRegistry::Workspace);
         assert_eq!(text_of(ws.0), "ws-a@packages/ws-a");
