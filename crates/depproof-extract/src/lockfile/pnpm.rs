@@ -418,6 +418,18 @@ mod tests {
     }
 
     #[test]
+    fn two_documents() {
+        // pnpm 10+ puts config dependencies in a first YAML document.
+        let text = fixture("pnpm-v9-env.pnpm-lock.yaml");
+        let out = run("pnpm-lock.yaml", &text, find);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let names: Vec<String> = out.found.iter().map(text_of).collect();
+        assert_eq!(names, ["is-number", "ms"]);
+        assert_eq!(out.found[1].location.line, line_of(&text, "  ms@2.1.3:"));
+        assert!(out.found.iter().all(|f| !f.dev && !f.optional));
+    }
+
+    #[test]
     fn keys() {
         assert_eq!(
             parse_key("/@babel/core/7.0.0_@babel+x@1.0.0"),

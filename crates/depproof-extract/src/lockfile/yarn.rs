@@ -433,6 +433,25 @@ mod tests {
     }
 
     #[test]
+    fn crlf_line_ends() {
+        for name in ["yarn-v1.yarn.lock", "yarn-berry.yarn.lock"] {
+            let lf = fixture(name);
+            let crlf = lf.replace('\n', "\r\n");
+            let a = run("yarn.lock", &lf, find);
+            let b = run("yarn.lock", &crlf, find);
+            assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+            assert_eq!(a.found.len(), b.found.len());
+            for (x, y) in a.found.iter().zip(&b.found) {
+                assert_eq!(
+                    (&x.mention, x.location.line, x.location.column),
+                    (&y.mention, y.location.line, y.location.column)
+                );
+                assert_eq!(x.version, y.version);
+            }
+        }
+    }
+
+    #[test]
     fn percent_decoding() {
         assert_eq!(percent_decode("resolve@npm%3A1.22.8"), "resolve@npm:1.22.8");
         assert_eq!(percent_decode("%4"), "%4");
