@@ -9,6 +9,7 @@
 
 pub mod location;
 pub mod walk;
+pub mod lockfile;
 pub mod reference;
 pub mod resolve;
 pub mod markdown;
