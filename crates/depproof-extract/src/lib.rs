@@ -7,8 +7,10 @@
 //! provides it is a separate step (`resolve`), because it needs the whole project.
 //! Finders never fail: what they cannot read becomes a [`Diagnostic`] and they go on.
 
+pub mod javascript;
 pub mod location;
 pub mod reference;
+pub mod sfc;
 
 pub use location::{Code, LineIndex, Location};
 pub use reference::{Diagnostic, Found, Kind, Mention, NotRegistry, Output, Severity};
