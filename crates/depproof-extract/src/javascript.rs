@@ -1158,7 +1158,8 @@ mod scan {
             let after_dot = i > 0 && punct(i - 1, b'.');
             let spec = match word(i) {
                 "import" | "export" if !after_dot => {
-                    type_only = word(i + 1) == "type" && !punct(i + 2, b',');
+                    type_only =
+                        word(i + 1) == "type" && !punct(i + 2, b',') && word(i + 2) != "from";
                     if word(i) == "import" && punct(i + 1, b'(') {
                         string(i + 2)
                     } else if word(i) == "import" {
@@ -1734,6 +1735,34 @@ let x: import("./types").Config;
         // Brackets inside strings, comments, templates and regexes do not count.
         let quoted = "x = '((((((((((' + \"[[[[[[[\" + `{{{{{{` + /[(((((]/ // (((((\n";
         assert!(scan::nesting(quoted) < 8, "{}", scan::nesting(quoted));
+    }
+
+    #[test]
+    fn token_scan_finds_import_forms() {
+        let text = "import type { A } from 'a';\nimport type from 'b';\nexport * from \"c\";\n\
+                    const d = require.resolve('d'), e = module.require(`e`);\n\
+                    x.require('no'); const s = \"import 'no'\"; // require('no')\n\
+                    /* import 'no' */ import 'f'; const g = await import('g');\n\
+                    const re = /import 'no'/g; export type { H } from 'h'; {{{\n";
+        let hits: Vec<(String, bool)> = scan::find(text, false)
+            .into_iter()
+            .map(|h| {
+                assert_eq!(&text[h.start..h.end], h.spec);
+                (h.spec, h.dev)
+            })
+            .collect();
+        let want = [
+            ("a", true),
+            ("b", false),
+            ("c", false),
+            ("d", false),
+            ("e", false),
+            ("f", false),
+            ("g", false),
+            ("h", true),
+        ];
+        let want: Vec<(String, bool)> = want.iter().map(|(s, d)| (s.to_string(), *d)).collect();
+        assert_eq!(hits, want);
     }
 
     /// Deterministic mutations of realistic inputs (xorshift), checking that nothing

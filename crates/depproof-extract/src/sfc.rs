@@ -308,3 +308,213 @@ fn skip_braces(b: &[u8], at: usize) -> Option<usize> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::Mention;
+
+    /// (specifier, line, column, dev) of every mention, checking each span.
+    fn found(
+        path: &str,
+        text: &str,
+        kind: ComponentKind,
+    ) -> (Vec<(String, u32, u32, bool)>, Output) {
+        let code = Code::file(path.into(), text);
+        let mut out = Output::default();
+        find_in_component(&code, kind, &mut out);
+        let found = out
+            .found
+            .iter()
+            .map(|f| {
+                let Mention::JsImport { specifier } = &f.mention else {
+                    panic!("unexpected {:?}", f.mention);
+                };
+                let l = &f.location;
+                assert_eq!(&text[l.start as usize..l.end as usize], specifier.as_str());
+                (specifier.clone(), l.line, l.column, f.dev)
+            })
+            .collect();
+        (found, out)
+    }
+
+    fn f(spec: &str, line: u32, column: u32, dev: bool) -> (String, u32, u32, bool) {
+        (spec.to_owned(), line, column, dev)
+    }
+
+    #[test]
+    fn vue_component_with_script_setup_in_typescript() {
+        let text = r#"<template>
+  <div class="user">
+    <UserCard :user="user" @select="onSelect" />
+    <p>{{ format(user.createdAt) }} — import x from 'not-code'</p>
+  </div>
+</template>
+
+<!-- <script>import old from 'commented-out'</script> -->
+<script lang="ts">
+export default { name: 'UserView' }
+</script>
+
+<script setup lang="ts" generic="T extends Record<string, unknown>">
+import { ref, computed } from 'vue'
+import type { User } from '@/types'
+import UserCard from './UserCard.vue'
+import { format } from 'date-fns'
+
+const props = defineProps<{ user: User }>()
+const user = ref(props.user)
+const Chart = defineAsyncComponent(() => import('vue-chartjs'))
+</script>
+
+<style scoped>
+.user { color: red; }
+</style>
+"#;
+        let (found, out) = found("src/views/User.vue", text, ComponentKind::Vue);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        assert_eq!(
+            found,
+            vec![
+                f("vue", 14, 32, false),
+                f("@/types", 15, 28, true),
+                f("./UserCard.vue", 16, 23, false),
+                f("date-fns", 17, 25, false),
+                f("vue-chartjs", 21, 50, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn svelte_component_with_module_script() {
+        let text = r#"<script context="module" lang="ts">
+  import type { Load } from '@sveltejs/kit';
+  export const prerender = true;
+</script>
+
+<script lang="ts">
+  import { onMount } from 'svelte';
+  import { writable } from "svelte/store";
+  import Chart from 'chart.js/auto';
+  export let data: { items: string[] };
+  let ready = false;
+  onMount(async () => { const { default: confetti } = await import('canvas-confetti'); });
+</script>
+
+<svelte:head><title>{data.items.length} items</title></svelte:head>
+{#each data.items as item}<li on:click={() => ready = !ready}>{item}</li>{/each}
+<SCRIPT>import legacy from "upper-case-tag";</SCRIPT>
+"#;
+        let (found, out) = found("src/routes/+page.svelte", text, ComponentKind::Svelte);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let specs: Vec<(&str, bool)> = found.iter().map(|x| (x.0.as_str(), x.3)).collect();
+        assert_eq!(
+            specs,
+            [
+                ("@sveltejs/kit", true),
+                ("svelte", false),
+                ("svelte/store", false),
+                ("chart.js/auto", false),
+                ("canvas-confetti", false),
+                ("upper-case-tag", false),
+            ]
+        );
+        assert_eq!(found[0].1, 2);
+        assert_eq!(found[1], f("svelte", 7, 28, false));
+    }
+
+    #[test]
+    fn astro_page_frontmatter_and_scripts() {
+        let text = r#"---
+import Layout from '../layouts/Layout.astro';
+import { getCollection } from 'astro:content';
+import { Image } from "astro:assets";
+import dayjs from 'dayjs';
+const posts = (await getCollection('blog')).sort((a, b) => b.data.date - a.data.date);
+const html = "<script>import bad from 'in-a-string'</script>";
+---
+<Layout title="Blog">
+  {posts.map((p) => <a href={`/blog/${p.slug}`}>{p.data.title}</a>)}
+  <script>
+    import { animate } from 'motion';
+    animate('.title', { opacity: 1 });
+  </script>
+  <script is:inline src="https://plausible.io/js/script.js"></script>
+  <script type="application/ld+json">{"@context": "https://schema.org", "import": "x"}</script>
+  <script define:vars={{ limit: posts.length > 3 ? 3 : 1 }}>
+    const lib = require('inline-lib');
+  </script>
+</Layout>
+"#;
+        let (found, out) = found("src/pages/blog.astro", text, ComponentKind::Astro);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        assert_eq!(
+            found,
+            vec![
+                f("../layouts/Layout.astro", 2, 21, false),
+                f("astro:content", 3, 32, false),
+                f("astro:assets", 4, 24, false),
+                f("dayjs", 5, 20, false),
+                f("motion", 12, 30, false),
+                f("inline-lib", 18, 26, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_components_do_not_crash() {
+        let inputs = [
+            "<script",
+            "<script lang=\"ts\">import a from 'a'",
+            "<script setup lang='ts' >\n import a from 'a';\n const = ;\n</script>",
+            "<script src=\"./x.js\"/>",
+            "---\nimport a from 'a';\n",
+            "---",
+            "<!-- never closed <script>import x from 'x'</script>",
+            "<script type=\"text/template\"><div>${x}</div></script>",
+            "<script lang=\"coffee\">x = require 'y'</script>",
+            "<script define:vars={{a: '}'}}>import b from 'b'</script>",
+            "<scripts>import c from 'c'</scripts>",
+            "\u{0}<script>\u{0}</script>",
+        ];
+        for input in inputs {
+            for kind in [
+                ComponentKind::Vue,
+                ComponentKind::Svelte,
+                ComponentKind::Astro,
+            ] {
+                let _ = found("x.vue", input, kind);
+            }
+        }
+        let (got, out) = found("x.vue", inputs[1], ComponentKind::Vue);
+        assert_eq!(got, vec![f("a", 1, 34, false)]);
+        assert!(out.diagnostics[0].message.contains("never closed"));
+        let (got, out) = found("x.svelte", inputs[2], ComponentKind::Svelte);
+        assert_eq!(got, vec![f("a", 2, 17, false)]);
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].line, Some(3));
+        assert!(found("x.vue", inputs[6], ComponentKind::Vue).0.is_empty());
+        assert!(found("x.vue", inputs[7], ComponentKind::Vue).0.is_empty());
+        assert!(found("x.vue", inputs[8], ComponentKind::Vue).0.is_empty());
+        assert_eq!(found("x.astro", inputs[9], ComponentKind::Astro).0.len(), 1);
+        assert!(found("x.vue", inputs[10], ComponentKind::Vue).0.is_empty());
+    }
+
+    #[test]
+    fn component_kinds_from_paths() {
+        assert_eq!(
+            component_kind_for_path("src/App.vue"),
+            Some(ComponentKind::Vue)
+        );
+        assert_eq!(
+            component_kind_for_path("a/B.SVELTE"),
+            Some(ComponentKind::Svelte)
+        );
+        assert_eq!(
+            component_kind_for_path("index.astro"),
+            Some(ComponentKind::Astro)
+        );
+        assert_eq!(component_kind_for_path("a.js"), None);
+        assert_eq!(component_kind_for_path(".vue"), None);
+    }
+}
