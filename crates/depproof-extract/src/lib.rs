@@ -7,6 +7,7 @@
 //! provides it is a separate step (`resolve`), because it needs the whole project.
 //! Finders never fail: what they cannot read becomes a [`Diagnostic`] and they go on.
 
+pub mod javascript;
 pub mod location;
 pub mod walk;
 pub mod lockfile;
@@ -15,6 +16,7 @@ pub mod resolve;
 pub mod markdown;
 pub mod notebook;
 pub mod transcript;
+pub mod sfc;
 
 pub use location::{Code, LineIndex, Location};
 pub use reference::{Diagnostic, Found, Kind, Mention, NotRegistry, Output, Severity};
