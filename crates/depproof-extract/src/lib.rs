@@ -7,6 +7,7 @@
 //! provides it is a separate step (`resolve`), because it needs the whole project.
 //! Finders never fail: what they cannot read becomes a [`Diagnostic`] and they go on.
 
+pub mod install;
 pub mod location;
 pub mod reference;
 
