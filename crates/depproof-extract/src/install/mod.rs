@@ -86,6 +86,7 @@ pub fn find_in_prose(code: &Code<'_>, out: &mut Output) {
 /// Finds install commands read as `mode`, and returns the requirement and constraint
 /// files they name, which the caller may want to scan as well.
 pub fn find_with(code: &Code<'_>, mode: Mode, out: &mut Output) -> Vec<FileReference> {
+    let first_new = out.found.len();
     let mut sink = Sink {
         code,
         out,
@@ -100,7 +101,16 @@ pub fn find_with(code: &Code<'_>, mode: Mode, out: &mut Output) -> Vec<FileRefer
         }
         Mode::Prose => scan_prose(&mut sink),
     }
-    sink.files
+    let mut files = sink.files;
+    // Quoted strings, substitutions and exec-form lists are searched after the line that
+    // holds them: put mentions back in text order, and never report one place twice.
+    let mut found = out.found.split_off(first_new);
+    found.sort_by_key(|f| (f.location.start, f.location.end));
+    found.dedup_by(|a, b| a.location == b.location && a.mention == b.mention);
+    out.found.append(&mut found);
+    files.sort_by_key(|f| f.location.start);
+    files.dedup();
+    files
 }
 
 /// The install commands in an argument vector (`["sudo", "pip", "install", "x"]`), as a
@@ -188,30 +198,27 @@ impl Sink<'_, '_> {
 /// Whether `s` may hold an installer's name at all (a fast filter, case-insensitive so
 /// that `$(PIP)` passes).
 fn might_have_command(s: &str) -> bool {
-    const NEEDLES: &[&[u8]] = &[
-        b"pip",
-        b"py",
-        b"uv",
-        b"np",
-        b"pn",
-        b"yarn",
-        b"bun",
-        b"conda",
-        b"mamba",
-        b"poetry",
-        b"pdm",
-        b"easy_install",
-        b"executable",
-    ];
     let b = s.as_bytes();
-    (0..b.len()).any(|i| {
-        matches!(
-            b[i] | 0x20,
-            b'p' | b'u' | b'n' | b'y' | b'b' | b'c' | b'm' | b'e'
-        ) && NEEDLES.iter().any(|n| {
-            b.get(i..i + n.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(n))
-        })
+    b.windows(2).enumerate().any(|(i, pair)| {
+        // `| 0x20` lower-cases ASCII letters and maps no other byte onto one.
+        let needle: &[u8] = match [pair[0] | 0x20, pair[1] | 0x20] {
+            [b'p', b'i'] => b"pip",
+            [b'p', b'y'] => b"py",
+            [b'u', b'v'] => b"uv",
+            [b'n', b'p'] => b"np",
+            [b'p', b'n'] => b"pn",
+            [b'y', b'a'] => b"yarn",
+            [b'b', b'u'] => b"bun",
+            [b'c', b'o'] => b"conda",
+            [b'm', b'a'] => b"mamba",
+            [b'p', b'o'] => b"poetry",
+            [b'p', b'd'] => b"pdm",
+            [b'e', b'a'] => b"easy_install",
+            [b'e', b'x'] => b"executable",
+            _ => return false,
+        };
+        b.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
     })
 }
 
