@@ -118,6 +118,30 @@ fn py_name_len(t: &str) -> usize {
         .count()
 }
 
+/// A name or extra as PEP 508 spells it: letters, digits and `._-`, starting and ending
+/// with a letter or digit.
+fn valid_py_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    py_name_len(s) == b.len()
+        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// Whether the `[extras]` after a name, if any, are closed and well formed. pep508_rs
+/// panics on an extra that ends in `-`, `_` or `.`, so such input never reaches it.
+fn extras_ok(t: &str, name_end: usize) -> bool {
+    let Some(inner) = t[name_end..].trim_start().strip_prefix('[') else {
+        return true;
+    };
+    let Some(close) = inner.find(']') else {
+        return false;
+    };
+    inner[..close]
+        .split(',')
+        .map(str::trim)
+        .all(|e| e.is_empty() || valid_py_name(e))
+}
+
 /// The text after a name and its `[extras]`, with the offset where it starts.
 fn after_extras(t: &str, name_end: usize) -> usize {
     let rest = &t[name_end..];
@@ -253,12 +277,14 @@ fn pypi_trimmed(t: &str, dynamic: Option<usize>, style: PyStyle) -> Outcome {
     }
     let invalid = if name_len != full_len {
         Some("a name ends with a letter or digit".to_string())
+    } else if !extras_ok(t, name_len) {
+        Some("malformed extras".to_string())
     } else if !t.is_ascii() {
         Some("non-ASCII character".to_string())
     } else {
         // Only the name, extras and version go to the parser: URLs were handled above, and
-        // markers only make the package optional. pep508_rs panics on a name that ends in
-        // `-`, `_` or `.` before other text, which `name_len == full_len` rules out.
+        // markers only make the package optional. pep508_rs panics on a name or extra that
+        // ends in `-`, `_` or `.` before other text, which the checks above rule out.
         let requirement = t.split(';').next().unwrap_or(t);
         match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement) {
             Ok(_) => None,
@@ -626,6 +652,26 @@ mod tests {
             pypi("foo*bar", None, PyStyle::Pep508),
             Outcome::Bad(_)
         ));
+        // Inputs on which pep508_rs 0.9.2 panics (found by fuzzing) never reach it.
+        for s in [
+            "fastapi-users-db- x",
+            "xs[riPt.",
+            "xs[a_]",
+            "a[b-,c]>=1",
+            "a.[x]",
+        ] {
+            let o = pypi(s, None, PyStyle::Pep508);
+            assert!(
+                matches!(
+                    o,
+                    Outcome::Found(Classified {
+                        warning: Some(_),
+                        ..
+                    }) | Outcome::Bad(_)
+                ),
+                "{s}: {o:?}"
+            );
+        }
         // The version is an unexpanded variable: the name is still known.
         assert_eq!(
             pkg(pypi("torch==$TORCH", Some(7), PyStyle::Pep508)),

@@ -1017,6 +1017,9 @@ fn malformed_inputs_do_not_break_the_scan() {
         "cmd /c",
         "npx -p",
         "uvx --from",
+        // Found by fuzzing: pep508_rs panics on these requirement texts.
+        "pythoC:\\thoC:\\> pip install xs[riPt.> pip install xs[riPt.py ip install p inst",
+        "pip install 'fastapi-users-db- x' 'a[b_]'",
     ] {
         let _ = scan(Mode::Script, text);
         let _ = scan(Mode::Prose, text);
