@@ -8,6 +8,7 @@
 //! Finders never fail: what they cannot read becomes a [`Diagnostic`] and they go on.
 
 pub mod javascript;
+pub mod install;
 pub mod location;
 pub mod walk;
 pub mod lockfile;
