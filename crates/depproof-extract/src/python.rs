@@ -6,9 +6,10 @@
 //! yields the imports the tree has; the lines the tree did not cover are then read by a
 //! line scanner, and the file gets one warning.
 //!
-//! The parser runs in IPython mode: for valid Python it builds the same tree as the plain
-//! mode, and it also reads `%magic`, `!shell` and `obj?` lines as IPython commands instead
-//! of as syntax errors, so a `.py` file exported from a notebook reads cleanly.
+//! A file with syntax errors and IPython lines (`%magic`, `!shell`, `obj?`: a `.py` exported
+//! from a notebook) is parsed a second time with those lines blanked out, and the better
+//! reading kept. The parser's own IPython mode is not used: ruff_python_parser 0.0.10 hits an
+//! `unreachable!` in it on inputs as small as `[)\n?`.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -64,7 +65,17 @@ pub fn find(code: &Code, out: &mut Output) {
         );
         return;
     }
-    let parsed = parse_unchecked(text, ParseOptions::from(Mode::Ipython));
+    let mut parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
+    if parsed.has_syntax_errors()
+        && let Cow::Owned(blanked) = blank_ipython_magics(text)
+    {
+        let reparsed = parse_unchecked(&blanked, ParseOptions::from(Mode::Module));
+        if reparsed.errors().len() < parsed.errors().len() {
+            drop_deep(std::mem::replace(&mut parsed, reparsed).into_syntax());
+        } else {
+            drop_deep(reparsed.into_syntax());
+        }
+    }
     let errors = parsed.errors();
     let mut walker = Walker::new(code, !errors.is_empty());
     if let Some(module) = parsed.syntax().as_module() {
@@ -119,8 +130,8 @@ pub fn find(code: &Code, out: &mut Output) {
 }
 
 /// Returns `text` with its IPython-only lines blanked out: line magics and cell-magic
-/// headers (`%matplotlib inline`, `%%time`), shell escapes (`!pip install x`), and help
-/// lines (`?obj`, `obj?`, `obj??`), each byte replaced by a space so that byte offsets and
+/// headers (`%matplotlib inline`, `%%time`), shell escapes (`!pip install x`), magic output
+/// assignments (`files = !ls`), and help lines (`?obj`, `obj?`, `obj??`), each byte replaced by a space so that byte offsets and
 /// line numbers stay the same. Only lines that begin a logical line count, so `% b` that
 /// continues an expression inside brackets stays. A magic ending in `\` continues on the
 /// next line, which is blanked too. Borrows when there is nothing to blank.
@@ -172,6 +183,7 @@ fn is_ipython_line(line: &[u8]) -> bool {
     match trimmed.first() {
         Some(b'%' | b'!' | b'?') => true,
         Some(b'#') | None => false,
+        Some(_) if is_magic_assignment(trimmed) => true,
         Some(_) => {
             // `obj?` / `obj.attr??`: a dotted name followed by one or two question marks.
             let body = trimmed.trim_ascii_end();
@@ -185,6 +197,21 @@ fn is_ipython_line(line: &[u8]) -> bool {
                 })
         }
     }
+}
+
+/// `files = !ls`, `a, b = %sx cmd`: a magic's output assigned to names.
+fn is_magic_assignment(line: &[u8]) -> bool {
+    let Some(eq) = line.iter().position(|&b| b == b'=') else {
+        return false;
+    };
+    let (targets, value) = line.split_at(eq);
+    let value = trim_ascii_indent(value.get(1..).unwrap_or(&[]));
+    !targets.trim_ascii().is_empty()
+        && targets
+            .iter()
+            .all(|&b| is_identifier_byte(b) || matches!(b, b'.' | b',' | b' ' | b'\t'))
+        && matches!(value.first(), Some(b'%' | b'!'))
+        && value.get(1) != Some(&b'=')
 }
 
 fn trim_ascii_indent(line: &[u8]) -> &[u8] {
@@ -1423,7 +1450,8 @@ if __name__ == '__main__':
     #[test]
     fn blanking_magics_keeps_offsets() {
         let text = "%matplotlib inline\r\n  !pip install \\\n    x y\nx = (1\n     % 2)\nnp.sum?\n\
-                    s = '''\n%not magic\n'''\n# comment?\nprint(x)  # what?\n  %%timeit\nimport é\n";
+                    s = '''\n%not magic\n'''\n# comment?\nprint(x)  # what?\n  %%timeit\nimport é\n\
+                    files = !ls\na, b = %sx ls\nn = 10 % 3\nif a != b: pass\n";
         let blanked = blank_ipython_magics(text);
         assert_eq!(blanked.len(), text.len());
         let lines: Vec<&str> = blanked.split('\n').collect();
@@ -1443,12 +1471,25 @@ if __name__ == '__main__':
                 "print(x)  # what?",
                 "          ",
                 "import é",
+                "           ",
+                "             ",
+                "n = 10 % 3",
+                "if a != b: pass",
                 "",
             ]
         );
-        let clean = "import os\nx = 1 % 2\n";
+        let clean = "import os\nx = 1 % 2\nwhile x != 3: x = (x\n% 7)\n";
         assert!(matches!(blank_ipython_magics(clean), Cow::Borrowed(_)));
         assert!(matches!(blank_ipython_magics(""), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn ipython_lines_that_crash_ruffs_ipython_mode() {
+        // Found by fuzzing: ruff_python_parser 0.0.10 panics on these in `Mode::Ipython`.
+        for text in ["[)\n?", "[)\n?\nimport os\n"] {
+            run("crash.py", text);
+        }
+        assert_eq!(names(&modules("crash.py", "[)\n?\nimport os\n")), ["os"]);
     }
 
     #[test]
@@ -1584,6 +1625,60 @@ if __name__ == '__main__':
             out.diagnostics[0]
                 .message
                 .contains("99999 more syntax errors")
+        );
+    }
+
+    /// CPU time this thread has used, from /proc (the machine may be shared, so wall time
+    /// alone says little).
+    fn thread_cpu_seconds() -> Option<f64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
+    }
+
+    /// Throughput on real code: `DEPPROOF_PY_BENCH=<file or directory of .py files>
+    /// cargo test --release -p depproof-extract throughput -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "benchmark; needs DEPPROOF_PY_BENCH"]
+    fn throughput() {
+        let Some(path) = std::env::var_os("DEPPROOF_PY_BENCH") else {
+            return;
+        };
+        let path = std::path::PathBuf::from(path);
+        let mut files = Vec::new();
+        let mut dirs = vec![path];
+        while let Some(p) = dirs.pop() {
+            if p.is_dir() {
+                dirs.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else if p.extension().is_some_and(|e| e == "py" || e == "pyi") {
+                files.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+        let bytes: usize = files.iter().map(String::len).sum();
+        let rounds = (200_000_000 / bytes.max(1)).clamp(1, 100);
+        let (wall, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
+        let mut imports = 0;
+        for _ in 0..rounds {
+            for text in &files {
+                let mut out = Output::default();
+                find(&Code::file("bench.py".into(), text), &mut out);
+                imports += out.found.len();
+            }
+        }
+        let wall = wall.elapsed().as_secs_f64();
+        let mb = (bytes * rounds) as f64 / 1e6;
+        let cpu = cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+        println!(
+            "{} files, {:.1} MB x {rounds}: {imports} imports; wall {:.1} MB/s; cpu {}",
+            files.len(),
+            bytes as f64 / 1e6,
+            mb / wall,
+            cpu.map_or("n/a".to_owned(), |c| format!(
+                "{:.1} MB/s ({c:.2} s)",
+                mb / c
+            )),
         );
     }
 }
