@@ -12,6 +12,7 @@ pub mod install;
 pub mod location;
 pub mod walk;
 pub mod lockfile;
+pub mod python;
 pub mod reference;
 pub mod resolve;
 pub mod markdown;
