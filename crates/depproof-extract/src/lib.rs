@@ -8,6 +8,7 @@
 //! Finders never fail: what they cannot read becomes a [`Diagnostic`] and they go on.
 
 pub mod location;
+pub mod manifest;
 pub mod reference;
 
 pub use location::{Code, LineIndex, Location};
