@@ -345,10 +345,16 @@ mod tests {
     fn kinds_from_file_names() {
         let k = manifest_kind;
         assert_eq!(k("requirements.txt"), Some(ManifestKind::Requirements));
-        assert_eq!(k("a/b/requirements-dev.txt"), Some(ManifestKind::Requirements));
+        assert_eq!(
+            k("a/b/requirements-dev.txt"),
+            Some(ManifestKind::Requirements)
+        );
         assert_eq!(k("test-requirements.txt"), Some(ManifestKind::Requirements));
         assert_eq!(k("requirements/base.txt"), Some(ManifestKind::Requirements));
-        assert_eq!(k("requirements\\prod.txt"), Some(ManifestKind::Requirements));
+        assert_eq!(
+            k("requirements\\prod.txt"),
+            Some(ManifestKind::Requirements)
+        );
         assert_eq!(k("requirements/dev.in"), Some(ManifestKind::Requirements));
         assert_eq!(k("requirements.in"), Some(ManifestKind::Requirements));
         assert_eq!(k("constraints.txt"), Some(ManifestKind::Requirements));
@@ -362,15 +368,24 @@ mod tests {
         assert_eq!(k("Pipfile"), Some(ManifestKind::Pipfile));
         assert_eq!(k("Pipfile.lock"), None);
         assert_eq!(k("environment.yml"), Some(ManifestKind::CondaEnvironment));
-        assert_eq!(k("ci/environment-3.11.yaml"), Some(ManifestKind::CondaEnvironment));
+        assert_eq!(
+            k("ci/environment-3.11.yaml"),
+            Some(ManifestKind::CondaEnvironment)
+        );
         assert_eq!(k(".github/workflows/ci.yml"), None);
-        assert_eq!(k("packages/app/package.json"), Some(ManifestKind::PackageJson));
+        assert_eq!(
+            k("packages/app/package.json"),
+            Some(ManifestKind::PackageJson)
+        );
         assert_eq!(k("package-lock.json"), None);
     }
 
     #[test]
     fn names_normalize() {
-        assert_eq!(normalize_pypi("Django_REST.framework"), "django-rest-framework");
+        assert_eq!(
+            normalize_pypi("Django_REST.framework"),
+            "django-rest-framework"
+        );
         assert_eq!(normalize_pypi("zope.interface"), "zope-interface");
         assert_eq!(normalize_pypi("a--b"), "a-b");
     }

@@ -61,7 +61,14 @@ pub fn find_pyproject(code: &Code, out: &mut Output) {
         get(&doc, "dependency-groups"),
         "dependency-groups",
         |code, out, _, value| {
-            pep508_array(code, out, Some(value), Flags::DEV, &sources, "dependency-groups");
+            pep508_array(
+                code,
+                out,
+                Some(value),
+                Flags::DEV,
+                &sources,
+                "dependency-groups",
+            );
         },
     );
     if let Some(build) = table_at(&doc, &["build-system"]) {
@@ -101,11 +108,17 @@ pub fn find_pyproject(code: &Code, out: &mut Output) {
         table_at(&doc, &["tool", "pdm"]).and_then(|pdm| get(pdm, "dev-dependencies")),
         "tool.pdm.dev-dependencies",
         |code, out, _, value| {
-            strings(code, out, Some(value), "tool.pdm.dev-dependencies", |code, out, v| {
-                if let Some(piece) = string_piece(code.text, v) {
-                    read_line(code, out, &piece, Flags::DEV);
-                }
-            });
+            strings(
+                code,
+                out,
+                Some(value),
+                "tool.pdm.dev-dependencies",
+                |code, out, v| {
+                    if let Some(piece) = string_piece(code.text, v) {
+                        read_line(code, out, &piece, Flags::DEV);
+                    }
+                },
+            );
         },
     );
     if let Some(uv) = table_at(&doc, &["tool", "uv"]) {
@@ -437,7 +450,10 @@ build-backend = "poetry.core.masonry.api"
         assert!(get(&out, "pytest-mock").dev);
         assert_eq!(get(&out, "pytest-mock").version.as_deref(), Some("*"));
         assert!(!get(&out, "attrs").dev);
-        assert_eq!(pyproject_project_name(POETRY).as_deref(), Some("my-package"));
+        assert_eq!(
+            pyproject_project_name(POETRY).as_deref(),
+            Some("my-package")
+        );
     }
 
     // black's pyproject (hatch), trimmed, plus PEP 735 groups and uv sources.

@@ -9,7 +9,9 @@ use std::str::FromStr;
 
 use depproof_registry::Ecosystem;
 
-use super::{Flags, Piece, classify_python_source, normalize_pypi, push_not_registry, push_package};
+use super::{
+    Flags, Piece, classify_python_source, normalize_pypi, push_not_registry, push_package,
+};
 use crate::location::Code;
 use crate::reference::{NotRegistry, Output};
 

@@ -33,15 +33,20 @@ pub fn find_requirements(code: &Code, out: &mut Output) {
 pub fn requirement_includes(code: &Code) -> Vec<(String, u32)> {
     let mut found = Vec::new();
     for piece in logical_lines(code.text) {
-        for event in line_events(&piece.text) {
-            if let Event::Include(r) = event
-                && let Some(path) = piece.text.get(r.clone())
-            {
-                found.push((unquote(path).to_string(), piece.line(code, r.start)));
-            }
-        }
+        line_includes(code, &piece, &mut found);
     }
     found
+}
+
+/// Adds the files that one logical line includes (`-r`, `-c`) to `found`.
+pub(crate) fn line_includes(code: &Code, piece: &Piece, found: &mut Vec<(String, u32)>) {
+    for event in line_events(&piece.text) {
+        if let Event::Include(r) = event
+            && let Some(path) = piece.text.get(r.clone())
+        {
+            found.push((unquote(path).to_string(), piece.line(code, r.start)));
+        }
+    }
 }
 
 /// Reads one logical line (pip syntax) and reports what it declares.

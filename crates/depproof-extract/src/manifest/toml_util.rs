@@ -12,8 +12,8 @@ use toml::de::{DeString, DeTable, DeValue};
 use depproof_registry::Ecosystem;
 
 use super::{Flags, Piece, classify_python_source, push_not_registry, push_package};
-use crate::reference::NotRegistry;
 use crate::location::Code;
+use crate::reference::NotRegistry;
 use crate::reference::Output;
 
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
@@ -137,14 +137,17 @@ pub(crate) fn named_dependency(
                 Ecosystem::PyPI,
                 name,
                 span,
-                Some(version.to_string()),
+                non_empty(version),
                 flags,
             );
             return;
         }
         DeValue::Table(t) => Some(t),
         DeValue::Array(items) => {
-            let tables: Vec<&DeTable> = items.iter().filter_map(|i| i.get_ref().as_table()).collect();
+            let tables: Vec<&DeTable> = items
+                .iter()
+                .filter_map(|i| i.get_ref().as_table())
+                .collect();
             tables
                 .iter()
                 .find(|t| source_of(t).is_some())
@@ -162,7 +165,8 @@ pub(crate) fn named_dependency(
         return;
     };
     let flags = Flags {
-        optional: flags.optional || get(table, "optional").and_then(|v| v.get_ref().as_bool()) == Some(true),
+        optional: flags.optional
+            || get(table, "optional").and_then(|v| v.get_ref().as_bool()) == Some(true),
         ..flags
     };
     match source_of(table) {
@@ -170,10 +174,15 @@ pub(crate) fn named_dependency(
             push_not_registry(out, code, Some(Ecosystem::PyPI), text, what, span, flags)
         }
         None => {
-            let version = get_str(table, "version").map(str::to_string);
+            let version = get_str(table, "version").and_then(non_empty);
             push_package(out, code, Ecosystem::PyPI, name, span, version, flags);
         }
     }
+}
+
+fn non_empty(version: &str) -> Option<String> {
+    let v = version.trim();
+    (!v.is_empty()).then(|| v.to_string())
 }
 
 /// Where a dependency table says the package comes from, when not from the registry.
@@ -204,7 +213,8 @@ mod tests {
 
     #[test]
     fn spans_of_strings_and_keys() {
-        let text = "[a]\n\"quoted.key\" = 'lit'\nplain = \"\"\"\nmulti\"\"\"\nesc = \"a\\u0062c\"\n";
+        let text =
+            "[a]\n\"quoted.key\" = 'lit'\nplain = \"\"\"\nmulti\"\"\"\nesc = \"a\\u0062c\"\n";
         let code = Code::file("x.toml".into(), text);
         let mut out = Output::default();
         let doc = parse(&code, &mut out);
@@ -214,7 +224,10 @@ mod tests {
         let ks = key_span(text, k);
         assert_eq!(&text[ks.0..ks.1], "quoted.key");
         let p = string_piece(text, v).unwrap();
-        assert_eq!(p.span(0, 3), (text.find("lit").unwrap(), text.find("lit").unwrap() + 3));
+        assert_eq!(
+            p.span(0, 3),
+            (text.find("lit").unwrap(), text.find("lit").unwrap() + 3)
+        );
         let multi = string_piece(text, get(a, "plain").unwrap()).unwrap();
         let (s, e) = multi.span(0, 5);
         assert_eq!(&text[s..e], "multi");
