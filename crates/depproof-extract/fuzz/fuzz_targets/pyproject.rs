@@ -7,7 +7,11 @@ use libfuzzer_sys::fuzz_target;
 fn check(text: &str, out: &Output) {
     for f in &out.found {
         let (s, e) = (f.location.start as usize, f.location.end as usize);
-        assert!(s <= e && e <= text.len(), "span {s}..{e} out of {}", text.len());
+        assert!(
+            s <= e && e <= text.len(),
+            "span {s}..{e} out of {}",
+            text.len()
+        );
         assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
     }
 }

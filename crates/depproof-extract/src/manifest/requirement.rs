@@ -1,6 +1,7 @@
 //! One Python requirement string (PEP 508, plus the bare URLs and paths pip accepts), with
 //! the offsets of its parts so that spans can point at the name.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
@@ -91,10 +92,13 @@ pub(crate) fn parse(s: &str) -> Result<Requirement, String> {
         .unwrap_or(end);
     // After the name: optional extras, then `@` for a direct reference.
     let mut at = skip_ws(s, name_end);
-    if bytes.get(at) == Some(&b'[') {
+    let extras_start = (bytes.get(at) == Some(&b'[')).then_some(at);
+    if extras_start.is_some() {
         at = s[at..].find(']').map_or(end, |i| at + i + 1);
         at = skip_ws(s, at);
     }
+    // Trailing whitespace is past `end`.
+    let at = at.min(end);
     let direct = name_end > start && bytes.get(at) == Some(&b'@');
     if !direct {
         let token_end = s[start..end]
@@ -116,12 +120,13 @@ pub(crate) fn parse(s: &str) -> Result<Requirement, String> {
             s[start..].chars().next().unwrap_or(' ')
         ));
     }
-    let parsed = pep508_rs::Requirement::<AnyUrl>::from_str(&s[start..end])
+    check_names(s, start..name_end, extras_start)?;
+    let parsed = pep508_rs::Requirement::<AnyUrl>::from_str(&ascii_stand_in(&s[start..end]))
         .map_err(|e| e.message.to_string())?;
     let extra_only = !parsed.marker.evaluate_extras(&[]);
     let name = start..name_end;
     if direct {
-        let url_start = skip_ws(s, at + 1);
+        let url_start = skip_ws(s, at + 1).min(end);
         let url_end = s[url_start..end]
             .find(char::is_whitespace)
             .map_or(end, |i| url_start + i);
@@ -149,6 +154,57 @@ pub(crate) fn parse(s: &str) -> Result<Requirement, String> {
         version: (!version.is_empty()).then(|| version.to_string()),
         extra_only,
     })
+}
+
+/// Rejects names and extras that start or end with punctuation: pep508_rs 0.9 panics on
+/// some of them (`2.1. x`, `foo[bar-]`) instead of returning an error.
+fn check_names(s: &str, name: Range<usize>, extras: Option<usize>) -> Result<(), String> {
+    let bad = |n: &str| {
+        let b = n.as_bytes();
+        !b.first().is_some_and(u8::is_ascii_alphanumeric)
+            || !b.last().is_some_and(u8::is_ascii_alphanumeric)
+    };
+    let n = s.get(name).unwrap_or("");
+    if bad(n) {
+        return Err(format!(
+            "package name `{n}` must start and end with a letter or digit"
+        ));
+    }
+    if let Some(open) = extras {
+        let rest = s.get(open + 1..).unwrap_or("");
+        let content = rest.split(']').next().unwrap_or("");
+        for part in content.split(',') {
+            let part = part.trim();
+            let ident_len = part.bytes().take_while(|&b| is_name_char(b)).count();
+            let ident = &part[..ident_len];
+            if !ident.is_empty() && bad(ident) {
+                return Err(format!(
+                    "extra `{ident}` must start and end with a letter or digit"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// pep508_rs 0.9 mixes character counts and byte offsets in its marker parser and panics
+/// on some non-ASCII input, so it only ever sees ASCII: Unicode whitespace becomes a space
+/// (it treats both as whitespace), anything else non-ASCII becomes `~`, which is invalid
+/// where a non-ASCII character is invalid (names, versions, operators) and allowed where
+/// one is allowed (quoted marker values, URLs). Offsets are never taken from its result.
+fn ascii_stand_in(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                c if c.is_ascii() => c,
+                c if c.is_whitespace() => ' ',
+                _ => '~',
+            })
+            .collect(),
+    )
 }
 
 fn skip_ws(s: &str, from: usize) -> usize {
@@ -277,6 +333,9 @@ mod tests {
         );
         // Either branch may hold without extras: not optional.
         assert!(!reg("x; extra == 'a' or python_version < '3'").2);
+        // Trailing whitespace after a bare name or extras.
+        assert_eq!(reg("foo   "), ("foo".into(), None, false));
+        assert_eq!(reg("foo[bar]  \t"), ("foo".into(), None, false));
     }
 
     #[test]
@@ -340,5 +399,19 @@ mod tests {
         assert!(parse("requests>=").is_err());
         assert!(parse("requests ==2.0 ; python_version ~~ '3'").is_err());
         assert!(parse("foo bar").is_err());
+        // pep508_rs would panic on these.
+        assert!(parse("2.1. *cuda*").is_err());
+        assert!(parse("foo[bar-]").is_err());
+        assert!(parse("foo[bar_ , baz]").is_err());
+        assert!(parse("foo[bar.,").is_err());
+        assert!(parse("foo- >=1").is_err());
+        assert!(
+            parse("arg; python_version >= \"3.8\"     ;--hash=sha975:5430a4fe2ac7dЙɜɝ").is_err()
+        );
+        assert!(parse("fooé>=1").is_err());
+        assert_eq!(
+            reg("foo\u{a0}>=1 ; platform_version == 'é'"),
+            ("foo".into(), Some(">=1".into()), false)
+        );
     }
 }

@@ -87,7 +87,7 @@ pub fn find_setup_cfg(code: &Code, out: &mut Output) {
 /// setuptools' list of requirements: one per line when the value has several lines, else
 /// separated by `;` on its single line; lines starting with `#` are comments.
 fn requirement_list(code: &Code, out: &mut Output, entry: &Entry, flags: Flags) {
-    let first = entry.lines.first().map_or("", |(_, l)| *l);
+    let (first_at, first) = entry.lines.first().copied().unwrap_or((0, ""));
     if let Some(file) = first.strip_prefix("file:") {
         out.warn(
             &code.path,
@@ -107,7 +107,7 @@ fn requirement_list(code: &Code, out: &mut Output, entry: &Entry, flags: Flags) 
         let mut at = 0;
         for part in first.split(';') {
             let lead = part.len() - part.trim_start().len();
-            items.push((entry.lines[0].0 + at + lead, part.trim()));
+            items.push((first_at + at + lead, part.trim()));
             at += part.len() + 1;
         }
     }

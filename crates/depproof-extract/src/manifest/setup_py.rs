@@ -302,7 +302,8 @@ impl<'a> Reader<'_, '_, 'a> {
         let piece = match s.value.as_slice() {
             [part] => {
                 let start = part.range.start().to_usize() + part.flags.opener_len().to_usize();
-                let end = part.range.end().to_usize() - part.flags.closer_len().to_usize();
+                let end = (part.range.end().to_usize())
+                    .saturating_sub(part.flags.closer_len().to_usize());
                 Piece::literal(self.code.text, start, end.max(start), value)
             }
             // Implicit concatenation: only the whole expression can be pointed at.
