@@ -13,6 +13,7 @@ pub mod location;
 pub mod walk;
 pub mod lockfile;
 pub mod python;
+pub mod manifest;
 pub mod reference;
 pub mod resolve;
 pub mod markdown;
