@@ -16,6 +16,7 @@ pub mod python;
 pub mod manifest;
 pub mod reference;
 pub mod resolve;
+pub mod scan;
 pub mod markdown;
 pub mod notebook;
 pub mod transcript;

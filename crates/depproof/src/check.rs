@@ -218,7 +218,7 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn popularity_words(index: &Index, p: Popularity) -> String {
+pub(crate) fn popularity_words(index: &Index, p: Popularity) -> String {
     let h = index.header();
     match p {
         Popularity::Rank(r) => format!(
@@ -235,7 +235,7 @@ fn popularity_words(index: &Index, p: Popularity) -> String {
     }
 }
 
-fn short_popularity(p: Popularity) -> Option<String> {
+pub(crate) fn short_popularity(p: Popularity) -> Option<String> {
     match p {
         Popularity::Rank(r) => Some(format!("rank {}", thousands(r.into()))),
         Popularity::MonthlyDownloads(d) => Some(format!("{}/month", thousands(d.into()))),
@@ -243,7 +243,7 @@ fn short_popularity(p: Popularity) -> Option<String> {
     }
 }
 
-fn absent_words(index: &Index) -> String {
+pub(crate) fn absent_words(index: &Index) -> String {
     let h = index.header();
     match &h.completeness {
         Completeness::Complete => format!(
@@ -384,7 +384,7 @@ fn count(results: &[NameResult]) -> [usize; 4] {
     c
 }
 
-fn info_json(index: &Index, info: &PackageInfo) -> Value {
+pub(crate) fn info_json(index: &Index, info: &PackageInfo) -> Value {
     let popularity = match info.popularity {
         Popularity::Rank(r) => {
             json!({ "rank": r, "ranked_among": index.header().popular_threshold })

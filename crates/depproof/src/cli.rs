@@ -35,6 +35,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Says whether package names exist, how established they are, and what was meant.
     Check(CheckArgs),
+    /// Finds every package reference in files, directories or standard input, and checks each.
+    Scan(ScanArgs),
     /// Builds and describes snapshot indexes.
     Index {
         #[command(subcommand)]
@@ -127,4 +129,41 @@ pub struct InfoArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 every referenced package exists; 1 a package does not exist, is unknown, \
+    or an import resolves to no package; 2 a usage error or unusable data.")]
+pub struct ScanArgs {
+    /// Files and directories to scan (default: the current directory); `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// What standard input holds: markdown (a chat answer; the default), text, python, js, ts,
+    /// requirements, pyproject, package.json, shell, dockerfile, notebook, transcript.
+    #[arg(long, value_name = "KIND")]
+    pub stdin_kind: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Show every package, not only the problems.
+    #[arg(long)]
+    pub all: bool,
+    /// Skip paths matching this glob (gitignore-style; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also scan node_modules, virtual environments, site-packages, caches.
+    #[arg(long)]
+    pub no_default_excludes: bool,
+    /// Do not respect .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are reported and skipped).
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Skip files larger than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    pub max_file_size: u64,
+    /// No progress bar, even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
 }

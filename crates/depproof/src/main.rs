@@ -4,6 +4,7 @@
 mod check;
 mod cli;
 mod index_cmd;
+mod scan;
 mod snapshots;
 
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
+        Command::Scan(args) => scan::run(&cli.global, args),
         Command::Index { command } => match command {
             IndexCommand::Build(args) => index_cmd::build(args),
             IndexCommand::Info(args) => index_cmd::info(&cli.global, args),

@@ -1,0 +1,200 @@
+//! `depproof scan` on real trees, files and standard input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn depproof(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_depproof"))
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run depproof");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    })
+}
+
+fn package<'a>(v: &'a Value, eco: &str, name: &str) -> &'a Value {
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ecosystem"] == eco && p["name"] == name)
+        .unwrap_or_else(|| panic!("no {eco} package {name} in {:#}", v["packages"]))
+}
+
+fn kinds(p: &Value) -> Vec<String> {
+    let mut k: Vec<String> = p["references"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap().to_owned()).collect();
+    k.sort();
+    k.dedup();
+    k
+}
+
+#[test]
+fn a_real_project_has_no_false_alarm() {
+    let dir = examples().join("weather-service");
+    let o = depproof(&["scan", "--format", "json", dir.to_str().unwrap()], None);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{:#}", v["packages"]);
+    for (eco, name) in [
+        ("pypi", "flask"),
+        ("pypi", "requests"),
+        ("pypi", "pyyaml"),
+        ("pypi", "python-dotenv"),
+        ("pypi", "redis"),
+        ("pypi", "ujson"),
+        ("pypi", "gunicorn"),
+        ("pypi", "pytest-cov"),
+        ("npm", "react"),
+        ("npm", "react-dom"),
+        ("npm", "lodash"),
+        ("npm", "axios"),
+        ("npm", "@types/react"),
+    ] {
+        assert_eq!(package(&v, eco, name)["verdict"], "exists", "{eco} {name}");
+    }
+    // `import yaml` is PyYAML, by the import-name table; the project's own `weather` is skipped.
+    let yaml = package(&v, "pypi", "pyyaml");
+    let import = yaml["references"].as_array().unwrap().iter().find(|r| r["kind"] == "import").unwrap();
+    assert_eq!(import["via"]["import"], "yaml");
+    assert_eq!(import["via"]["rule"], "table");
+    assert!(v["packages"].as_array().unwrap().iter().all(|p| p["name"] != "weather"));
+    // The guarded ujson import is optional; lodash/debounce is lodash.
+    let ujson = package(&v, "pypi", "ujson");
+    assert_eq!(ujson["references"][0]["optional"], true);
+    assert!(kinds(package(&v, "npm", "lodash")).contains(&"import".to_owned()));
+    assert!(v["summary"]["skipped_imports"]["builtin"].as_u64().unwrap() >= 3);
+    assert!(v["summary"]["skipped_imports"]["project"].as_u64().unwrap() >= 3);
+}
+
+#[test]
+fn a_model_answer_with_invented_packages() {
+    let file = examples().join("chat-answer.md");
+    let o = depproof(&["scan", "--format", "json", file.to_str().unwrap()], None);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let fake = package(&v, "pypi", "flask-jwt-simple-auth");
+    assert_eq!(fake["verdict"], "does_not_exist");
+    assert_eq!(kinds(fake), ["import", "install_command"]);
+    let r = &fake["references"].as_array().unwrap().iter().find(|r| r["kind"] == "install_command").unwrap()["location"];
+    assert_eq!(r["line"], 6);
+    assert_eq!(r["column"], 19);
+    let npm = package(&v, "npm", "express-jwt-auth-middleware");
+    assert_eq!(npm["verdict"], "unknown");
+    assert_eq!(kinds(npm), ["import", "install_command"]);
+    assert_eq!(package(&v, "pypi", "flask")["verdict"], "exists");
+    assert_eq!(package(&v, "npm", "express")["verdict"], "exists");
+    // Human output names the problem, the place and the reason.
+    let o = depproof(&["scan", file.to_str().unwrap()], None);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("flask-jwt-simple-auth (PyPI): does not exist"), "{out}");
+    assert!(out.contains("chat-answer.md:6:19  install command"), "{out}");
+}
+
+#[test]
+fn standard_input_of_each_kind() {
+    let o = depproof(&["scan", "--format", "json", "-", "--stdin-kind", "shell"], Some(b"pip install reqeusts==2.0 && npm i lodash\n"));
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let p = package(&v, "pypi", "reqeusts");
+    assert_eq!(p["verdict"], "does_not_exist");
+    assert_eq!(p["suggestions"][0]["name"], "requests");
+    assert_eq!(p["references"][0]["version"], "==2.0");
+    assert_eq!(p["references"][0]["location"]["path"], "-");
+    assert_eq!(package(&v, "npm", "lodash")["verdict"], "exists");
+
+    let o = depproof(&["scan", "--format", "json", "-", "--stdin-kind", "python"], Some(b"import numpy as np\nimport os\nfrom sklearn import svm\n"));
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(package(&v, "pypi", "scikit-learn")["verdict"], "exists");
+    // Default kind: a chat answer in Markdown.
+    let o = depproof(&["scan", "--format", "json", "-"], Some(b"Install it with `pip install huggingface-cli`.\n"));
+    assert_eq!(package(&json(&o), "pypi", "huggingface-cli")["verdict"], "does_not_exist");
+    let o = depproof(&["scan", "-", "--stdin-kind", "cobol"], Some(b""));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_is_scanned() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scan-bad-input");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(dir.join("good.py"), "import requests\n").unwrap();
+    std::fs::write(dir.join("latin1.py"), b"# caf\xe9\nimport numpy\n").unwrap();
+    std::fs::write(dir.join("binary.py"), b"\x00\x01\x02import x").unwrap();
+    std::fs::write(dir.join("package.json"), "{\"dependencies\": {\"lodash\": \"^4\",").unwrap();
+    std::fs::write(dir.join("pyproject.toml"), "[project\nname = 'x'\n").unwrap();
+    std::fs::write(dir.join("huge.py"), "x = 1\n".repeat(400_000)).unwrap();
+    std::fs::write(dir.join("deep.py"), format!("x = {}1{}\nimport flask\n", "(".repeat(20_000), ")".repeat(20_000))).unwrap();
+    std::fs::write(dir.join("notebook.ipynb"), "{\"cells\": [").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&dir, dir.join("pkg/loop")).unwrap();
+    let o = depproof(
+        &["scan", "--format", "json", "--max-file-size", "1", "--follow-links", dir.to_str().unwrap()],
+        None,
+    );
+    let v = json(&o);
+    let diags: Vec<String> = v["diagnostics"].as_array().unwrap().iter().map(|d| format!("{} {}", d["path"], d["message"])).collect();
+    let has = |file: &str, words: &str| diags.iter().any(|d| d.contains(file) && d.contains(words));
+    assert!(has("latin1.py", "UTF-8"), "{diags:#?}");
+    assert!(has("binary.py", "binary"), "{diags:#?}");
+    assert!(has("huge.py", "limit"), "{diags:#?}");
+    assert!(has("notebook.ipynb", ""), "{diags:#?}");
+    assert!(diags.iter().any(|d| d.contains("loop")), "{diags:#?}");
+    assert_eq!(package(&v, "pypi", "requests")["verdict"], "exists");
+    assert_eq!(package(&v, "pypi", "numpy")["verdict"], "exists");
+    assert_eq!(package(&v, "pypi", "flask")["verdict"], "exists");
+}
+
+#[test]
+fn notebooks_and_chat_logs() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scan-notebooks");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let nb = serde_json::json!({
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Analysis\n"]},
+            {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+             "source": ["!pip install pandas-profiling-tools\n", "%matplotlib inline\n", "import pandas as pd\n", "import matplotlib.pyplot as plt\n"]}
+        ]
+    });
+    std::fs::write(dir.join("analysis.ipynb"), nb.to_string()).unwrap();
+    let log = serde_json::json!({"messages": [
+        {"role": "user", "content": "how do I parse YAML?"},
+        {"role": "assistant", "content": "Use PyYAML:\n\n```bash\npip install pyyaml-safe-loader\n```\n"}
+    ]});
+    std::fs::write(dir.join("chat.jsonl"), format!("{log}\n")).unwrap();
+    let o = depproof(&["scan", "--format", "json", dir.to_str().unwrap()], None);
+    let v = json(&o);
+    let fake = package(&v, "pypi", "pandas-profiling-tools");
+    assert_eq!(fake["verdict"], "does_not_exist");
+    assert_eq!(fake["references"][0]["location"]["cell"], 2);
+    assert_eq!(fake["references"][0]["location"]["line"], 1);
+    assert_eq!(package(&v, "pypi", "pandas")["verdict"], "exists");
+    assert_eq!(package(&v, "pypi", "matplotlib")["verdict"], "exists");
+    let chat = package(&v, "pypi", "pyyaml-safe-loader");
+    assert_eq!(chat["verdict"], "does_not_exist");
+    assert_eq!(chat["references"][0]["location"]["cell"], 1);
+    let o = depproof(&["scan", dir.to_str().unwrap()], None);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("analysis.ipynb cell 2:1:"), "{out}");
+    assert!(out.contains("chat.jsonl message 1:"), "{out}");
+}
