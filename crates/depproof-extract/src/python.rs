@@ -32,6 +32,11 @@ const UNCHECKED_DEPTH: usize = 48;
 const RED_ZONE: usize = 64 * 1024;
 /// Size of each extra stack segment the walk allocates on deep input.
 const STACK_SEGMENT: usize = 1024 * 1024;
+/// Open brackets past which a file is not parsed. CPython's tokenizer refuses more than 200
+/// ("too many nested parentheses"); brackets in strings and comments count too here, hence
+/// the margin. Deeper input is adversarial or generated, and ruff's parser, safe on it
+/// thanks to its stack growth, reads it at under 1 MB/s.
+const MAX_BRACKET_DEPTH: u32 = 1_000;
 /// Depth past which a syntax tree is taken apart by hand instead of by its recursive drop
 /// glue, which would need stack in proportion to the depth.
 const DROP_DEPTH: usize = 32;
@@ -63,6 +68,19 @@ pub fn find(code: &Code, out: &mut Output) {
             None,
             "file too large to parse (over 4 GiB); its imports were not read",
         );
+        return;
+    }
+    if let Some(at) = too_deep_at(text.as_bytes()) {
+        let line = code.location(at, at).line;
+        out.warn(
+            &code.path,
+            Some(line),
+            format!(
+                "brackets nested more than {MAX_BRACKET_DEPTH} deep, which Python refuses; \
+                 imports read line by line"
+            ),
+        );
+        scan_lines_outside_strings(code, &mut out.found);
         return;
     }
     let mut parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
@@ -127,6 +145,25 @@ pub fn find(code: &Code, out: &mut Output) {
     if max_depth > DROP_DEPTH {
         drop_deep(parsed.into_syntax());
     }
+}
+
+/// Where the brackets of `bytes` first nest deeper than [`MAX_BRACKET_DEPTH`], counting
+/// every bracket byte (also in strings and comments): one pass, no tokenizing.
+fn too_deep_at(bytes: &[u8]) -> Option<usize> {
+    let mut depth: u32 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Returns `text` with its IPython-only lines blanked out: line magics and cell-magic
@@ -668,6 +705,26 @@ fn scan_uncovered_lines(
                 scan_import_line(code, rest, at, found);
             }
         }
+        start = next;
+    }
+}
+
+/// Finds `import a.b, c` and `from a.b import x` on every line that does not start inside a
+/// string, for files that are not parsed at all.
+fn scan_lines_outside_strings(code: &Code, found: &mut Vec<Found>) {
+    let bytes = code.text.as_bytes();
+    let mut state = LineState::default();
+    let mut start = 0;
+    while start < bytes.len() {
+        let (end, next) = line_end(bytes, start);
+        let line = bytes.get(start..end).unwrap_or(&[]);
+        if state.string.is_none() {
+            let rest = trim_ascii_indent(line);
+            if rest.starts_with(b"import") || rest.starts_with(b"from") {
+                scan_import_line(code, rest, end - rest.len(), found);
+            }
+        }
+        state.scan_line(line);
         start = next;
     }
 }
@@ -1561,26 +1618,45 @@ if __name__ == '__main__':
     }
 
     #[test]
-    fn deep_nesting_does_not_overflow_the_stack() {
-        on_small_stack(|| {
-            let parens = format!(
-                "import before\nx = {}1{}\nimport after\n",
-                "(".repeat(10_000),
-                ")".repeat(10_000)
-            );
-            assert_eq!(names(&modules("p.py", &parens)), ["before", "after"]);
+    fn brackets_deeper_than_python_allows_are_read_line_by_line() {
+        let parens = format!(
+            "import before\nx = {}1{}\n  import after\ns = '''\nfrom a import b\n'''\n",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        let out = run("p.py", &parens);
+        assert_eq!(names(&modules("p.py", &parens)), ["before", "after"]);
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].line, Some(2));
+        assert!(
+            out.diagnostics[0]
+                .message
+                .contains("imports read line by line")
+        );
+        let limit = MAX_BRACKET_DEPTH as usize;
+        assert_eq!(too_deep_at("([{".repeat(limit / 3).as_bytes()), None);
+        assert_eq!(too_deep_at(")))".repeat(limit).as_bytes()), None);
+        let deep = "(".repeat(limit + 1);
+        assert_eq!(too_deep_at(deep.as_bytes()), Some(limit));
+    }
 
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        // Within the bracket limit, and beyond it with constructs that need no brackets, the
+        // syntax tree is deeper than a small stack can walk or drop recursively.
+        on_small_stack(|| {
+            let depth = MAX_BRACKET_DEPTH as usize - 10;
             let calls = format!(
                 "x = {}__import__('deep'){}\n",
-                "f(".repeat(10_000),
-                ")".repeat(10_000)
+                "f(".repeat(depth - 1),
+                ")".repeat(depth - 1)
             );
             assert_eq!(names(&modules("c.py", &calls)), ["deep"]);
 
-            let lists = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+            let lists = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
             assert!(modules("l.py", &lists).is_empty());
 
-            let unclosed = "[{(".repeat(10_000);
+            let unclosed = "[{(".repeat(depth / 3);
             assert_eq!(run("u.py", &unclosed).diagnostics.len(), 1);
 
             let mut ifs = String::new();
@@ -1592,19 +1668,27 @@ if __name__ == '__main__':
             ifs.push_str("import deep_if\n");
             assert_eq!(names(&modules("i.py", &ifs)), ["deep_if"]);
 
-            for chain in ["not ", "-", "lambda: ", "1 if 1 else ", "1**", "await "] {
+            for chain in [
+                "not ",
+                "-",
+                "lambda: ",
+                "1 if 1 else ",
+                "1**",
+                "await ",
+                "yield ",
+            ] {
                 let src = format!("x = {}1\nimport ok\n", chain.repeat(10_000));
                 assert_eq!(names(&modules("chain.py", &src)), ["ok"], "{chain}");
             }
 
             let pattern = format!(
                 "match x:\n case {}y{}:\n  import m\n",
-                "[".repeat(5_000),
-                "]".repeat(5_000)
+                "[".repeat(depth),
+                "]".repeat(depth)
             );
             assert_eq!(names(&modules("m.py", &pattern)), ["m"]);
 
-            let fstrings = format!("x = {}1{}\n", "f'{".repeat(2_000), "}'".repeat(2_000));
+            let fstrings = format!("x = {}1{}\n", "f'{".repeat(depth), "}'".repeat(depth));
             run("f.py", &fstrings);
         });
     }
@@ -1671,7 +1755,10 @@ if __name__ == '__main__':
             }
         }
         let bytes: usize = files.iter().map(String::len).sum();
-        let rounds = (200_000_000 / bytes.max(1)).clamp(1, 100);
+        let rounds = std::env::var("DEPPROOF_PY_BENCH_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or((200_000_000 / bytes.max(1)).clamp(1, 100));
         let (wall, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
         let mut imports = 0;
         for _ in 0..rounds {
@@ -1684,17 +1771,6 @@ if __name__ == '__main__':
         let wall = wall.elapsed().as_secs_f64();
         let mb = (bytes * rounds) as f64 / 1e6;
         let cpu = cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
-        // The parser alone, for comparison.
-        let parse_cpu = thread_cpu_seconds();
-        for _ in 0..rounds {
-            for text in &files {
-                let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
-                std::hint::black_box(parsed);
-            }
-        }
-        if let Some(c) = parse_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a) {
-            println!("parse only: cpu {:.1} MB/s", mb / c);
-        }
         println!(
             "{} files, {:.1} MB x {rounds}: {imports} imports; wall {:.1} MB/s; cpu {}",
             files.len(),
@@ -1705,5 +1781,16 @@ if __name__ == '__main__':
                 mb / c
             )),
         );
+        // The parser alone, for comparison.
+        let parse_cpu = thread_cpu_seconds();
+        for _ in 0..rounds {
+            for text in &files {
+                let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
+                drop_deep(std::hint::black_box(parsed).into_syntax());
+            }
+        }
+        if let Some(c) = parse_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a) {
+            println!("parse and iterative drop only: cpu {:.1} MB/s", mb / c);
+        }
     }
 }
