@@ -102,7 +102,10 @@ pub fn find(code: &Code, out: &mut Output) {
     let errors = parsed.errors();
     let mut walker = Walker::new(code, !errors.is_empty());
     if let Some(module) = parsed.syntax().as_module() {
-        walker.visit_body(&module.body);
+        // The first levels of the walk run unchecked: make sure they have room.
+        stacker::maybe_grow(4 * RED_ZONE, STACK_SEGMENT, || {
+            walker.visit_body(&module.body);
+        });
     }
     let Walker {
         mut found,
@@ -110,7 +113,7 @@ pub fn find(code: &Code, out: &mut Output) {
         max_depth,
         ..
     } = walker;
-    if let Some(first) = errors.first() {
+    if let Some(first) = errors.iter().min_by_key(|e| e.location.start()) {
         let line = code
             .location(
                 first.location.start().to_usize(),
@@ -364,7 +367,7 @@ impl LineState {
 
 /// Walks the syntax tree once, collecting imports and the guards around them.
 struct Walker<'c, 'a> {
-    /// The code, with the text the syntax tree borrows from.
+    /// The code being read: its text and where it sits in its file.
     code: &'c Code<'a>,
     found: Vec<Found>,
     /// Inside a `try` body whose handlers catch a failed import, or a `with suppress(...)`.
@@ -863,15 +866,17 @@ fn drop_deep(tree: Mod) {
         Mod::Expression(expression) => vec![Node::Expr(*expression.body)],
     };
     let dismantler = Dismantler::default();
-    while let Some(mut node) = queue.pop() {
-        match &mut node {
-            Node::Stmt(stmt) => transformer::walk_stmt(&dismantler, stmt),
-            Node::Expr(expr) => transformer::walk_expr(&dismantler, expr),
-            Node::Pattern(pattern) => transformer::walk_pattern(&dismantler, pattern),
+    stacker::maybe_grow(4 * RED_ZONE, STACK_SEGMENT, || {
+        while let Some(mut node) = queue.pop() {
+            match &mut node {
+                Node::Stmt(stmt) => transformer::walk_stmt(&dismantler, stmt),
+                Node::Expr(expr) => transformer::walk_expr(&dismantler, expr),
+                Node::Pattern(pattern) => transformer::walk_pattern(&dismantler, pattern),
+            }
+            queue.append(&mut dismantler.cut.borrow_mut());
+            drop(node);
         }
-        queue.append(&mut dismantler.cut.borrow_mut());
-        drop(node);
-    }
+    });
 }
 
 enum Node {
@@ -1093,6 +1098,22 @@ except ImportError:
         let l = &out.found[0].location;
         assert_eq!((l.line, l.column), (3, 15));
         assert_eq!(&file[l.start as usize..l.end as usize], "requests");
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf() {
+        let text = "\u{feff}import os\r\nfrom\tpathlib import Path\r\n";
+        let out = run("bom.py", text);
+        let spans: Vec<(&str, u32, u32)> = out
+            .found
+            .iter()
+            .map(|f| {
+                let l = &f.location;
+                (&text[l.start as usize..l.end as usize], l.line, l.column)
+            })
+            .collect();
+        assert_eq!(spans, [("os", 1, 9), ("pathlib", 2, 6)]);
+        assert!(out.diagnostics.is_empty());
     }
 
     #[test]
@@ -1638,7 +1659,7 @@ if __name__ == '__main__':
     /// Runs `f` on a thread with a small stack, as a worker pool might.
     fn on_small_stack(f: impl FnOnce() + Send + 'static) {
         std::thread::Builder::new()
-            .stack_size(256 * 1024)
+            .stack_size(128 * 1024)
             .spawn(f)
             .unwrap()
             .join()
