@@ -10,6 +10,11 @@
 //! from a notebook) is parsed a second time with those lines blanked out, and the better
 //! reading kept. The parser's own IPython mode is not used: ruff_python_parser 0.0.10 hits an
 //! `unreachable!` in it on inputs as small as `[)\n?`.
+//!
+//! Deep input cannot overflow the stack: the parser grows its stack as it recurses, the
+//! walk does too, and a deep tree is taken apart without recursion. A file whose brackets
+//! nest deeper than Python allows is not parsed at all (the parser reads such input at under
+//! 1 MB/s) but read line by line, with a warning.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -32,6 +37,11 @@ const UNCHECKED_DEPTH: usize = 48;
 const RED_ZONE: usize = 64 * 1024;
 /// Size of each extra stack segment the walk allocates on deep input.
 const STACK_SEGMENT: usize = 1024 * 1024;
+/// Open brackets past which a file is not parsed. CPython's tokenizer refuses more than 200
+/// ("too many nested parentheses"); brackets in strings and comments count too here, hence
+/// the margin. Deeper input is adversarial or generated, and ruff's parser, safe on it
+/// thanks to its stack growth, reads it at under 1 MB/s.
+const MAX_BRACKET_DEPTH: u32 = 1_000;
 /// Depth past which a syntax tree is taken apart by hand instead of by its recursive drop
 /// glue, which would need stack in proportion to the depth.
 const DROP_DEPTH: usize = 32;
@@ -65,6 +75,19 @@ pub fn find(code: &Code, out: &mut Output) {
         );
         return;
     }
+    if let Some(at) = too_deep_at(text.as_bytes()) {
+        let line = code.location(at, at).line;
+        out.warn(
+            &code.path,
+            Some(line),
+            format!(
+                "brackets nested more than {MAX_BRACKET_DEPTH} deep, which Python refuses; \
+                 imports read line by line"
+            ),
+        );
+        scan_lines_outside_strings(code, &mut out.found);
+        return;
+    }
     let mut parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
     if parsed.has_invalid_syntax()
         && let Cow::Owned(blanked) = blank_ipython_magics(text)
@@ -79,7 +102,10 @@ pub fn find(code: &Code, out: &mut Output) {
     let errors = parsed.errors();
     let mut walker = Walker::new(code, !errors.is_empty());
     if let Some(module) = parsed.syntax().as_module() {
-        walker.visit_body(&module.body);
+        // The first levels of the walk run unchecked: make sure they have room.
+        stacker::maybe_grow(4 * RED_ZONE, STACK_SEGMENT, || {
+            walker.visit_body(&module.body);
+        });
     }
     let Walker {
         mut found,
@@ -87,7 +113,7 @@ pub fn find(code: &Code, out: &mut Output) {
         max_depth,
         ..
     } = walker;
-    if let Some(first) = errors.first() {
+    if let Some(first) = errors.iter().min_by_key(|e| e.location.start()) {
         let line = code
             .location(
                 first.location.start().to_usize(),
@@ -127,6 +153,47 @@ pub fn find(code: &Code, out: &mut Output) {
     if max_depth > DROP_DEPTH {
         drop_deep(parsed.into_syntax());
     }
+}
+
+/// Where the brackets of `bytes` first nest deeper than [`MAX_BRACKET_DEPTH`], counting
+/// every bracket byte (also in strings and comments), without tokenizing. Runs on every
+/// file, so it counts brackets a block at a time (which the compiler vectorizes) and only
+/// looks at single bytes in a block that might cross the limit; a dip inside a block is
+/// not seen, so the depth it finds can be up to a block's length too low.
+fn too_deep_at(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 64;
+    // `[` and `{` differ from each other only in bit 0x20, as do `]` and `}`.
+    let is_open = |b: u8| b == b'(' || b | 0x20 == b'{';
+    let is_close = |b: u8| b == b')' || b | 0x20 == b'}';
+    let limit = i64::from(MAX_BRACKET_DEPTH);
+    // Opens minus closes so far, and its lowest value at a block boundary: their difference
+    // is the depth, as closing brackets never take it below zero.
+    let (mut sum, mut floor) = (0i64, 0i64);
+    for (n, block) in bytes.chunks(BLOCK).enumerate() {
+        // Byte-wide sums (a block has under 256 bytes) vectorize best.
+        let count = |f: &dyn Fn(u8) -> bool| {
+            block
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(f(b))))
+        };
+        let (opens, closes) = (i64::from(count(&is_open)), i64::from(count(&is_close)));
+        if sum - floor + opens > limit {
+            let mut depth = sum - floor;
+            for (i, &b) in block.iter().enumerate() {
+                if is_open(b) {
+                    depth += 1;
+                    if depth > limit {
+                        return Some(n * BLOCK + i);
+                    }
+                } else if is_close(b) {
+                    depth = (depth - 1).max(0);
+                }
+            }
+        }
+        sum += opens - closes;
+        floor = floor.min(sum);
+    }
+    None
 }
 
 /// Returns `text` with its IPython-only lines blanked out: line magics and cell-magic
@@ -300,7 +367,7 @@ impl LineState {
 
 /// Walks the syntax tree once, collecting imports and the guards around them.
 struct Walker<'c, 'a> {
-    /// The code, with the text the syntax tree borrows from.
+    /// The code being read: its text and where it sits in its file.
     code: &'c Code<'a>,
     found: Vec<Found>,
     /// Inside a `try` body whose handlers catch a failed import, or a `with suppress(...)`.
@@ -672,6 +739,26 @@ fn scan_uncovered_lines(
     }
 }
 
+/// Finds `import a.b, c` and `from a.b import x` on every line that does not start inside a
+/// string, for files that are not parsed at all.
+fn scan_lines_outside_strings(code: &Code, found: &mut Vec<Found>) {
+    let bytes = code.text.as_bytes();
+    let mut state = LineState::default();
+    let mut start = 0;
+    while start < bytes.len() {
+        let (end, next) = line_end(bytes, start);
+        let line = bytes.get(start..end).unwrap_or(&[]);
+        if state.string.is_none() {
+            let rest = trim_ascii_indent(line);
+            if rest.starts_with(b"import") || rest.starts_with(b"from") {
+                scan_import_line(code, rest, end - rest.len(), found);
+            }
+        }
+        state.scan_line(line);
+        start = next;
+    }
+}
+
 /// Reads `import a.b as c, d` or `from a.b import ...` from `line`, which starts at byte
 /// `at` of `code.text`.
 fn scan_import_line(code: &Code, line: &[u8], at: usize, found: &mut Vec<Found>) {
@@ -779,15 +866,17 @@ fn drop_deep(tree: Mod) {
         Mod::Expression(expression) => vec![Node::Expr(*expression.body)],
     };
     let dismantler = Dismantler::default();
-    while let Some(mut node) = queue.pop() {
-        match &mut node {
-            Node::Stmt(stmt) => transformer::walk_stmt(&dismantler, stmt),
-            Node::Expr(expr) => transformer::walk_expr(&dismantler, expr),
-            Node::Pattern(pattern) => transformer::walk_pattern(&dismantler, pattern),
+    stacker::maybe_grow(4 * RED_ZONE, STACK_SEGMENT, || {
+        while let Some(mut node) = queue.pop() {
+            match &mut node {
+                Node::Stmt(stmt) => transformer::walk_stmt(&dismantler, stmt),
+                Node::Expr(expr) => transformer::walk_expr(&dismantler, expr),
+                Node::Pattern(pattern) => transformer::walk_pattern(&dismantler, pattern),
+            }
+            queue.append(&mut dismantler.cut.borrow_mut());
+            drop(node);
         }
-        queue.append(&mut dismantler.cut.borrow_mut());
-        drop(node);
-    }
+    });
 }
 
 enum Node {
@@ -1012,6 +1101,22 @@ except ImportError:
     }
 
     #[test]
+    fn byte_order_mark_and_crlf() {
+        let text = "\u{feff}import os\r\nfrom\tpathlib import Path\r\n";
+        let out = run("bom.py", text);
+        let spans: Vec<(&str, u32, u32)> = out
+            .found
+            .iter()
+            .map(|f| {
+                let l = &f.location;
+                (&text[l.start as usize..l.end as usize], l.line, l.column)
+            })
+            .collect();
+        assert_eq!(spans, [("os", 1, 9), ("pathlib", 2, 6)]);
+        assert!(out.diagnostics.is_empty());
+    }
+
+    #[test]
     fn relative_imports_are_not_reported() {
         let text = "from . import views\nfrom .models import Poll\nfrom ..utils.text import slug\n\
                     from ... import x\nimport polls\n";
@@ -1043,13 +1148,14 @@ def main():
 
 if __name__ == "__main__":
     import argparse
+    lazy import json
     main()
 "#;
         let found = modules("tool.py", text);
         assert_eq!(
             names(&found),
             [
-                "sys", "abc", "yaml", "lxml", "toml", "orjson", "ujson", "argparse"
+                "sys", "abc", "yaml", "lxml", "toml", "orjson", "ujson", "argparse", "json"
             ]
         );
         assert!(optional(&found).is_empty());
@@ -1553,7 +1659,7 @@ if __name__ == '__main__':
     /// Runs `f` on a thread with a small stack, as a worker pool might.
     fn on_small_stack(f: impl FnOnce() + Send + 'static) {
         std::thread::Builder::new()
-            .stack_size(256 * 1024)
+            .stack_size(128 * 1024)
             .spawn(f)
             .unwrap()
             .join()
@@ -1561,26 +1667,97 @@ if __name__ == '__main__':
     }
 
     #[test]
-    fn deep_nesting_does_not_overflow_the_stack() {
-        on_small_stack(|| {
-            let parens = format!(
-                "import before\nx = {}1{}\nimport after\n",
-                "(".repeat(10_000),
-                ")".repeat(10_000)
-            );
-            assert_eq!(names(&modules("p.py", &parens)), ["before", "after"]);
+    fn brackets_deeper_than_python_allows_are_read_line_by_line() {
+        let parens = format!(
+            "import before\nx = {}1{}\n  import after\ns = '''\nfrom a import b\n'''\n",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        let out = run("p.py", &parens);
+        assert_eq!(names(&modules("p.py", &parens)), ["before", "after"]);
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].line, Some(2));
+        assert!(
+            out.diagnostics[0]
+                .message
+                .contains("imports read line by line")
+        );
+        let limit = MAX_BRACKET_DEPTH as usize;
+        assert_eq!(too_deep_at("([{".repeat(limit / 3).as_bytes()), None);
+        assert_eq!(too_deep_at(")))".repeat(limit).as_bytes()), None);
+        let deep = "(".repeat(limit + 1);
+        assert_eq!(too_deep_at(deep.as_bytes()), Some(limit));
+    }
 
+    #[test]
+    fn bracket_check_is_within_a_block_of_the_exact_depth() {
+        let exact = |bytes: &[u8]| {
+            let (mut depth, mut max) = (0u32, 0u32);
+            for &b in bytes {
+                match b {
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                max = max.max(depth);
+            }
+            max
+        };
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let (mut deep, mut near) = (0, 0);
+        for round in 0..300 {
+            // Random walks that drift upwards, with dips and noise between the brackets.
+            let mut text = Vec::new();
+            let bias = 1 + round % 3;
+            while text.len() < 6_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                text.push(match x % (5 + bias) {
+                    0 => b')',
+                    1 => b']',
+                    2 => b'a',
+                    3 => b' ',
+                    4 => b'{',
+                    _ => b'(',
+                });
+            }
+            let max = exact(&text);
+            match too_deep_at(&text) {
+                None => {
+                    assert!(max <= MAX_BRACKET_DEPTH + 64, "{max}");
+                    near += usize::from(max > MAX_BRACKET_DEPTH - 200);
+                }
+                Some(at) => {
+                    deep += 1;
+                    assert!(max > MAX_BRACKET_DEPTH, "{max}");
+                    assert!(exact(&text[..=at]) > MAX_BRACKET_DEPTH);
+                }
+            }
+        }
+        assert!(
+            deep >= 50 && near >= 20,
+            "{deep} deep, {near} near the limit"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        // Within the bracket limit, and beyond it with constructs that need no brackets, the
+        // syntax tree is deeper than a small stack can walk or drop recursively.
+        on_small_stack(|| {
+            let depth = MAX_BRACKET_DEPTH as usize - 10;
             let calls = format!(
                 "x = {}__import__('deep'){}\n",
-                "f(".repeat(10_000),
-                ")".repeat(10_000)
+                "f(".repeat(depth - 1),
+                ")".repeat(depth - 1)
             );
             assert_eq!(names(&modules("c.py", &calls)), ["deep"]);
 
-            let lists = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+            let lists = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
             assert!(modules("l.py", &lists).is_empty());
 
-            let unclosed = "[{(".repeat(10_000);
+            let unclosed = "[{(".repeat(depth / 3);
             assert_eq!(run("u.py", &unclosed).diagnostics.len(), 1);
 
             let mut ifs = String::new();
@@ -1592,19 +1769,27 @@ if __name__ == '__main__':
             ifs.push_str("import deep_if\n");
             assert_eq!(names(&modules("i.py", &ifs)), ["deep_if"]);
 
-            for chain in ["not ", "-", "lambda: ", "1 if 1 else ", "1**", "await "] {
+            for chain in [
+                "not ",
+                "-",
+                "lambda: ",
+                "1 if 1 else ",
+                "1**",
+                "await ",
+                "yield ",
+            ] {
                 let src = format!("x = {}1\nimport ok\n", chain.repeat(10_000));
                 assert_eq!(names(&modules("chain.py", &src)), ["ok"], "{chain}");
             }
 
             let pattern = format!(
                 "match x:\n case {}y{}:\n  import m\n",
-                "[".repeat(5_000),
-                "]".repeat(5_000)
+                "[".repeat(depth),
+                "]".repeat(depth)
             );
             assert_eq!(names(&modules("m.py", &pattern)), ["m"]);
 
-            let fstrings = format!("x = {}1{}\n", "f'{".repeat(2_000), "}'".repeat(2_000));
+            let fstrings = format!("x = {}1{}\n", "f'{".repeat(depth), "}'".repeat(depth));
             run("f.py", &fstrings);
         });
     }
@@ -1671,7 +1856,10 @@ if __name__ == '__main__':
             }
         }
         let bytes: usize = files.iter().map(String::len).sum();
-        let rounds = (200_000_000 / bytes.max(1)).clamp(1, 100);
+        let rounds = std::env::var("DEPPROOF_PY_BENCH_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or((200_000_000 / bytes.max(1)).clamp(1, 100));
         let (wall, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
         let mut imports = 0;
         for _ in 0..rounds {
@@ -1684,17 +1872,6 @@ if __name__ == '__main__':
         let wall = wall.elapsed().as_secs_f64();
         let mb = (bytes * rounds) as f64 / 1e6;
         let cpu = cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
-        // The parser alone, for comparison.
-        let parse_cpu = thread_cpu_seconds();
-        for _ in 0..rounds {
-            for text in &files {
-                let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
-                std::hint::black_box(parsed);
-            }
-        }
-        if let Some(c) = parse_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a) {
-            println!("parse only: cpu {:.1} MB/s", mb / c);
-        }
         println!(
             "{} files, {:.1} MB x {rounds}: {imports} imports; wall {:.1} MB/s; cpu {}",
             files.len(),
@@ -1705,5 +1882,25 @@ if __name__ == '__main__':
                 mb / c
             )),
         );
+        let check_cpu = thread_cpu_seconds();
+        for _ in 0..rounds {
+            for text in &files {
+                std::hint::black_box(too_deep_at(std::hint::black_box(text.as_bytes())));
+            }
+        }
+        if let Some(c) = check_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a) {
+            println!("bracket depth check only: cpu {:.1} MB/s", mb / c);
+        }
+        // The parser alone, for comparison.
+        let parse_cpu = thread_cpu_seconds();
+        for _ in 0..rounds {
+            for text in &files {
+                let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
+                drop_deep(std::hint::black_box(parsed).into_syntax());
+            }
+        }
+        if let Some(c) = parse_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a) {
+            println!("parse and iterative drop only: cpu {:.1} MB/s", mb / c);
+        }
     }
 }
