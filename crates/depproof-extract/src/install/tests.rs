@@ -623,6 +623,12 @@ fn prefixes_of_other_file_kinds() {
             ("user@host:~$ pip install x", &["pypi:x"]),
             ("PS> pip install x", &["pypi:x"]),
             ("C:\\> pip install x", &["pypi:x"]),
+            ("PS C:\\Users\\me> pip install x", &["pypi:x"]),
+            (
+                "curl -sSL https://install.python-poetry.org | python3 -",
+                &[],
+            ),
+            ("apt-get install -y python3-pip nodejs npm", &[]),
             ("1. pip install x", &["pypi:x"]),
             (
                 "subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", \"requests\"])",
@@ -698,6 +704,27 @@ fn prose_answers() {
             ("$ pip install x && npm i y", &["pypi:x", "npm:y"]),
         ],
     );
+}
+
+#[test]
+fn conda_mentions_have_no_registry_ecosystem() {
+    let out = scan(Mode::Script, "conda install -c conda-forge numpy");
+    let Some(Found {
+        mention: Mention::NotRegistry {
+            ecosystem, what, ..
+        },
+        ..
+    }) = out.found.first()
+    else {
+        panic!("{:?}", out.found)
+    };
+    assert_eq!(
+        (*ecosystem, what),
+        (None, &NotRegistry::OtherRegistry("conda".into()))
+    );
+    let cmds = parse_argv(&["conda", "install", "-c", "conda-forge", "numpy"]);
+    assert_eq!((cmds[0].tool, cmds[0].ecosystem), (Tool::Conda, None));
+    assert_eq!(cmds[0].indexes[0].text, "conda-forge");
 }
 
 #[test]
