@@ -118,7 +118,7 @@ pub fn includes(kind: ManifestKind, code: &Code) -> Vec<(String, u32)> {
 }
 
 /// Flags of a declared dependency, from where it is declared.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Flags {
     pub optional: bool,
     pub dev: bool,
