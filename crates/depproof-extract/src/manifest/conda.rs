@@ -398,6 +398,22 @@ dependencies:
     }
 
     #[test]
+    fn alias_bombs_are_refused() {
+        let mut text =
+            String::from("a: &a [\"x\", \"x\", \"x\", \"x\", \"x\", \"x\", \"x\", \"x\", \"x\"]\n");
+        let mut prev = 'a';
+        for c in 'b'..='i' {
+            text.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = c;
+        }
+        text.push_str("dependencies:\n  - pip: *i\n");
+        let start = std::time::Instant::now();
+        let out = run("environment.yml", &text, find_conda_environment);
+        assert!(start.elapsed().as_secs() < 5);
+        assert!(out.found.len() < 100_000, "{}", out.found.len());
+    }
+
+    #[test]
     fn odd_shapes() {
         for text in [
             "",

@@ -118,7 +118,7 @@ pub fn includes(kind: ManifestKind, code: &Code) -> Vec<(String, u32)> {
 }
 
 /// Flags of a declared dependency, from where it is declared.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Flags {
     pub optional: bool,
     pub dev: bool,
@@ -388,6 +388,27 @@ mod tests {
         );
         assert_eq!(normalize_pypi("zope.interface"), "zope-interface");
         assert_eq!(normalize_pypi("a--b"), "a-b");
+    }
+
+    #[test]
+    fn embedded_code_maps_spans_to_the_file() {
+        // A requirements block inside a Markdown file, handed over as embedded code.
+        let file = "# Setup\n\n```text\nflask==3.0 \\\n  --hash=sha256:abc\nrequests\n```\n";
+        let start = file.find("flask").unwrap();
+        let end = file.rfind("```").unwrap();
+        let code = Code::embedded("README.md".into(), &file[start..end], start, 3, 0);
+        let mut out = Output::default();
+        find_manifest(ManifestKind::Requirements, &code, &mut out);
+        let at: Vec<_> = out
+            .found
+            .iter()
+            .map(|f| {
+                let l = &f.location;
+                (&file[l.start as usize..l.end as usize], l.line, l.column)
+            })
+            .collect();
+        assert_eq!(at, [("flask", 4, 1), ("requests", 6, 1)]);
+        assert!(includes(ManifestKind::PackageJson, &code).is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! What is computed at run time (reading a file, a comprehension) is not executed: it is
 //! a warning.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
 use ruff_python_ast::{Expr, ExprCall, Keyword, Operator, PySourceType, Stmt, StringFlags};
@@ -25,6 +25,14 @@ const MAX_DEPTH: usize = 16;
 /// Reports the requirements a `setup.py` gives to `setup()`: `install_requires` (runtime),
 /// `extras_require` (optional), `setup_requires` and `tests_require` (dev).
 pub fn find_setup_py(code: &Code, out: &mut Output) {
+    if code.text.len() > MAX_SIZE {
+        out.warn(
+            &code.path,
+            None,
+            format!("setup.py is larger than {} KiB; not read", MAX_SIZE / 1024),
+        );
+        return;
+    }
     if too_deep(code.text) {
         out.warn(
             &code.path,
@@ -33,6 +41,35 @@ pub fn find_setup_py(code: &Code, out: &mut Output) {
         );
         return;
     }
+    // Operator chains (`a + b + …`, `not not …`, `x.y.z…`) nest the syntax tree without
+    // brackets, and walking and dropping the tree recurse: a thread with a large stack
+    // makes any file up to MAX_SIZE safe (measured: 256 KiB of the worst chains need
+    // under 64 MiB).
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("depproof-setup.py".into())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || read(code, out))
+            .map(|handle| handle.join().is_ok())
+    });
+    match outcome {
+        Ok(true) => {}
+        Ok(false) => out.warn(&code.path, None, "setup.py could not be parsed; not read"),
+        Err(e) => out.warn(
+            &code.path,
+            None,
+            format!("setup.py not read: cannot start its parser thread: {e}"),
+        ),
+    }
+}
+
+/// Larger files are not read (real ones are a few KiB).
+const MAX_SIZE: usize = 256 * 1024;
+
+/// Stack of the parsing thread (reserved address space; only what is used is committed).
+const STACK_SIZE: usize = 128 << 20;
+
+fn read(code: &Code, out: &mut Output) {
     let parsed = parse_unchecked_source(code.text, PySourceType::Python);
     if let Some(error) = parsed.errors().first() {
         let at = error.location.start().to_usize();
@@ -53,6 +90,8 @@ pub fn find_setup_py(code: &Code, out: &mut Output) {
         out,
         names: &collector.names,
         visiting: Vec::new(),
+        expanded: HashSet::new(),
+        expanded_dicts: HashSet::new(),
     };
     for call in &collector.setup_calls {
         for keyword in &call.arguments.keywords {
@@ -137,7 +176,13 @@ struct Reader<'r, 'c, 'a> {
     code: &'r Code<'c>,
     out: &'r mut Output,
     names: &'r HashMap<&'a str, Vec<&'a Expr>>,
+    /// The variables being followed, innermost last (ends cycles, bounds the depth).
     visiting: Vec<&'a str>,
+    /// Variables already read as requirement lists with these flags: reading one again
+    /// would only repeat its items, and `b = a + a; c = b + b; …` would double each time.
+    expanded: HashSet<(&'a str, Flags)>,
+    /// The same for variables read as `extras_require` or `setup(**kwargs)` dicts.
+    expanded_dicts: HashSet<(&'a str, &'static str)>,
 }
 
 impl<'a> Reader<'_, '_, 'a> {
@@ -169,8 +214,14 @@ impl<'a> Reader<'_, '_, 'a> {
     }
 
     /// Follows a variable to what was assigned to it; `f` reads each value.
-    fn variable(&mut self, name: &'a str, expr: &Expr, what: &str, f: fn(&mut Self, &'a Expr)) {
-        if self.visiting.contains(&name) {
+    fn variable(
+        &mut self,
+        name: &'a str,
+        expr: &Expr,
+        what: &'static str,
+        f: fn(&mut Self, &'a Expr),
+    ) {
+        if self.visiting.contains(&name) || !self.expanded_dicts.insert((name, what)) {
             return;
         }
         let Some(values) = self.names.get(name).cloned() else {
@@ -265,7 +316,7 @@ impl<'a> Reader<'_, '_, 'a> {
             }
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                if self.visiting.contains(&name) {
+                if self.visiting.contains(&name) || !self.expanded.insert((name, flags)) {
                     return;
                 }
                 let Some(values) = self.names.get(name).cloned() else {
@@ -500,6 +551,31 @@ setuptools.setup(
             "{:?}",
             out.diagnostics
         );
+    }
+
+    #[test]
+    fn doubling_variables_and_long_chains_stay_cheap() {
+        let mut text = String::from("x0 = ['a', 'b', 'c']\n");
+        for i in 1..15 {
+            text.push_str(&format!("x{i} = x{} + x{}\n", i - 1, i - 1));
+        }
+        text.push_str("setup(install_requires=x14, tests_require=x14)\n");
+        let out = run("setup.py", &text, find_setup_py);
+        assert_eq!(names(&out), ["a", "b", "c", "a", "b", "c"]);
+        let mut dicts = String::from("d0 = {'x': ['a']}\n");
+        for i in 1..15 {
+            dicts.push_str(&format!("d{i} = {{**d{}, **d{}}}\n", i - 1, i - 1));
+        }
+        dicts.push_str("setup(extras_require=d14)\n");
+        assert_eq!(names(&run("setup.py", &dicts, find_setup_py)), ["a"]);
+        assert!(out.found[3].dev);
+        // 20,000 chained `+` overflow a test thread's 2 MiB stack when walked in place.
+        let chain = format!("setup(install_requires={}['b'])\n", "['a']+".repeat(20_000));
+        let out = run("setup.py", &chain, find_setup_py);
+        assert_eq!(out.found.len(), 20_001);
+        let huge = "#".repeat(MAX_SIZE + 1);
+        let out = run("setup.py", &huge, find_setup_py);
+        assert!(out.diagnostics[0].message.contains("larger than"));
     }
 
     #[test]
