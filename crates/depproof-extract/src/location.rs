@@ -24,6 +24,10 @@ pub struct Location {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// The last answer (offset, line, column): mentions come mostly in order, so on a
+    /// long line (minified code, a one-line lockfile) the count of characters resumes
+    /// from there instead of from the line's start each time.
+    last: std::cell::Cell<(usize, usize, u32)>,
 }
 
 impl LineIndex {
@@ -36,7 +40,10 @@ impl LineIndex {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| (i + 1) as u32),
         );
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new((0, 0, 0)),
+        }
     }
 
     /// 0-based line and 0-based character column of byte `offset` in `text`.
@@ -44,10 +51,22 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s as usize <= offset) - 1;
         let start = self.starts[line] as usize;
-        let col = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line as u32, col as u32)
+        let (last_offset, last_line, last_col) = self.last.get();
+        let (from, base) = if last_line == line
+            && last_offset >= start
+            && last_offset <= offset
+            && text.is_char_boundary(last_offset)
+        {
+            (last_offset, last_col)
+        } else {
+            (start, 0)
+        };
+        let col = base
+            + text
+                .get(from..offset)
+                .map_or(offset - from, |s| s.chars().count()) as u32;
+        self.last.set((offset, line, col));
+        (line as u32, col)
     }
 }
 
@@ -162,6 +181,20 @@ mod tests {
         assert_eq!(at("é"), (2, 6));
         assert_eq!(at("x"), (2, 15));
         assert_eq!(at("y"), (4, 8));
+    }
+
+    #[test]
+    fn long_lines_resume_counting_and_stay_exact() {
+        let line = "é".repeat(200_000) + "x";
+        let code = Code::file("min.js".into(), &line);
+        // Out-of-order queries still give exact columns.
+        for &at in &[399_990usize, 10, 200_000, 400_000] {
+            assert_eq!(code.location(at, at).column as usize, at / 2 + 1);
+        }
+        // In order, as finders report: each answer resumes from the previous one.
+        for i in 1..1000 {
+            assert_eq!(code.location(i * 400, i * 400).column as usize, i * 200 + 1);
+        }
     }
 
     #[test]

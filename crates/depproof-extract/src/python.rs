@@ -457,7 +457,22 @@ impl<'c, 'a> Walker<'c, 'a> {
                     .get(module.range.end().to_usize()..)
                     .is_some_and(|rest| skip_line_space(rest).starts_with("import"));
                 if has_import {
-                    self.report(module.as_str(), module.range);
+                    // In a namespace shared by several distributions (`from google.cloud
+                    // import storage`), the imported name says which one.
+                    let names: Vec<&str> = names
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .filter(|n| *n != "*")
+                        .collect();
+                    if !names.is_empty()
+                        && crate::resolve::python::expects_imported_name(module.as_str())
+                    {
+                        for name in names {
+                            self.report(&format!("{}.{name}", module.as_str()), module.range);
+                        }
+                    } else {
+                        self.report(module.as_str(), module.range);
+                    }
                 }
                 if module.as_str() == "importlib" {
                     for alias in names.iter().filter(|a| a.name.as_str() == "import_module") {
