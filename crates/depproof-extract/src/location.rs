@@ -27,7 +27,7 @@ pub struct LineIndex {
     /// The last answer (offset, line, column): mentions come mostly in order, so on a
     /// long line (minified code, a one-line lockfile) the count of characters resumes
     /// from there instead of from the line's start each time.
-    last: std::cell::Cell<(usize, usize, u32)>,
+    last: std::sync::Arc<std::sync::Mutex<(usize, usize, u32)>>,
 }
 
 impl LineIndex {
@@ -42,7 +42,7 @@ impl LineIndex {
         );
         LineIndex {
             starts,
-            last: std::cell::Cell::new((0, 0, 0)),
+            last: Default::default(),
         }
     }
 
@@ -51,7 +51,10 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s as usize <= offset) - 1;
         let start = self.starts[line] as usize;
-        let (last_offset, last_line, last_col) = self.last.get();
+        // A finder handing code to another thread meets a held lock: it counts afresh.
+        let mut cache = self.last.try_lock().ok();
+        let (last_offset, last_line, last_col) =
+            cache.as_deref().copied().unwrap_or((0, usize::MAX, 0));
         let (from, base) = if last_line == line
             && last_offset >= start
             && last_offset <= offset
@@ -65,7 +68,9 @@ impl LineIndex {
             + text
                 .get(from..offset)
                 .map_or(offset - from, |s| s.chars().count()) as u32;
-        self.last.set((offset, line, col));
+        if let Some(c) = cache.as_deref_mut() {
+            *c = (offset, line, col);
+        }
         (line as u32, col)
     }
 }

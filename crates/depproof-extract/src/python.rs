@@ -1093,7 +1093,7 @@ except ImportError:
                 ("a.b.c", 1, 8, "a.b.c"),
                 ("numpy", 2, 8, "numpy"),
                 ("pandas", 2, 21, "pandas"),
-                ("google.cloud", 3, 7, "google.cloud"),
+                ("google.cloud.storage", 3, 7, "google.cloud"),
                 ("x.y", 5, 10, "x . y"),
                 ("é_mod", 7, 8, "é_mod"),
             ]
