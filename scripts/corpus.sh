@@ -18,7 +18,7 @@ while read -r eco spec; do
   [ -d "$dest" ] && continue
   dl=$(mktemp -d "$corpus/.download/XXXX")
   if [ "$eco" = pypi ]; then
-    python3 -m pip download --quiet --no-deps --ignore-requires-python --no-binary :all: -d "$dl" "$spec" 2>/dev/null \
+    timeout 300 python3 -m pip download --quiet --no-deps --ignore-requires-python --no-binary :all: -d "$dl" "$spec" 2>/dev/null \
       || python3 -m pip download --quiet --no-deps --ignore-requires-python -d "$dl" "$spec"
   else
     (cd "$dl" && npm pack --silent "$spec" >/dev/null)

@@ -7,20 +7,20 @@
 //! provides it is a separate step (`resolve`), because it needs the whole project.
 //! Finders never fail: what they cannot read becomes a [`Diagnostic`] and they go on.
 
-pub mod javascript;
 pub mod install;
+pub mod javascript;
 pub mod location;
-pub mod walk;
 pub mod lockfile;
-pub mod python;
 pub mod manifest;
+pub mod markdown;
+pub mod notebook;
+pub mod python;
 pub mod reference;
 pub mod resolve;
 pub mod scan;
-pub mod markdown;
-pub mod notebook;
-pub mod transcript;
 pub mod sfc;
+pub mod transcript;
+pub mod walk;
 
 pub use location::{Code, LineIndex, Location};
 pub use reference::{Diagnostic, Found, Kind, Mention, NotRegistry, Output, Severity};

@@ -1019,7 +1019,9 @@ pub(crate) fn sniff(text: &str) -> RegionKind {
         }
     } else if sh > 0 {
         RegionKind::Shell
-    } else if all_req && req_names > 0 && (req_names >= 2 || req_spec) {
+    } else if all_req && req_names > 0 && req_spec {
+        // Bare names alone are too often something else: branch names, module paths.
+        // (Tagged blocks and `requirements.txt` titles are read whatever their lines.)
         RegionKind::Requirements
     } else {
         RegionKind::Unknown
@@ -2142,7 +2144,13 @@ INFO:     Application startup complete.
                 "PS C:\\Users\\me> pip install x\n",
                 RegionKind::ShellSession,
             ),
-            ("flask\nrequests\n", RegionKind::Requirements),
+            ("flask\nrequests\n", RegionKind::Unknown),
+            // Branch names in sympy's contributing guide: names alone are not requirements.
+            (
+                "fix-solve-bug\ntypo-fix\ncore-improvements\n",
+                RegionKind::Unknown,
+            ),
+            ("flask\nrequests>=2\n", RegionKind::Requirements),
             (
                 "Django>=4.2,<5  # web\n-r base.txt\n",
                 RegionKind::Requirements,

@@ -132,8 +132,10 @@ pub struct InfoArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Exit status: 0 every referenced package exists; 1 a package does not exist, is unknown, \
-    or an import resolves to no package; 2 a usage error or unusable data.")]
+#[command(
+    after_help = "Exit status: 0 every referenced package exists; 1 a package does not exist, is unknown, \
+    or an import resolves to no package; 2 a usage error or unusable data."
+)]
 pub struct ScanArgs {
     /// Files and directories to scan (default: the current directory); `-` reads standard input.
     #[arg(value_name = "PATH")]

@@ -76,18 +76,29 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         }
         let kind = match &args.stdin_kind {
             Some(k) => SourceKind::from_name(k).ok_or_else(|| {
-                anyhow::anyhow!("--stdin-kind `{k}` is not a kind depproof reads; one of: {}", SourceKind::NAMES.join(", "))
+                anyhow::anyhow!(
+                    "--stdin-kind `{k}` is not a kind depproof reads; one of: {}",
+                    SourceKind::NAMES.join(", ")
+                )
             })?,
             None => SourceKind::Markdown,
         };
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
         depproof_extract::scan::scan_bytes(Arc::from("-"), &bytes, kind, pypi)
     } else {
-        let roots: Vec<PathBuf> = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+        let roots: Vec<PathBuf> = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
         let show = !args.no_progress && std::io::stderr().is_terminal();
         let bar = Progress::new(show);
-        let result = depproof_extract::scan::scan_paths(&roots, &opts, pypi, &|done, total| bar.update(done, total));
+        let result = depproof_extract::scan::scan_paths(&roots, &opts, pypi, &|done, total| {
+            bar.update(done, total)
+        });
         bar.finish();
         result
     };
@@ -95,9 +106,15 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
     let packages = assess(&snaps, &result);
     match args.format {
         Format::Human => print_human(&snaps, &result, &packages, args.all),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&snaps, &result, &packages))?),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(&snaps, &result, &packages))?
+        ),
     }
-    let fatal = result.diagnostics.iter().any(|d| d.severity == Severity::Error && d.path.as_ref() == "-");
+    let fatal = result
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.path.as_ref() == "-");
     Ok(if fatal {
         EXIT_ERROR
     } else if packages.iter().any(|p| p.verdict.is_problem()) {
@@ -117,7 +134,17 @@ fn assess<'a>(snaps: &Snapshots, result: &'a ScanResult) -> Vec<Package<'a>> {
                     .entry((*ecosystem, ecosystem.normalize(name).into_owned()))
                     .or_default()
                     .push(r),
-                Err(e) => invalid.entry((*ecosystem, name.clone())).or_insert_with(|| (e.reason, Vec::new())).1.push(r),
+                // An import no registry name can match (`_private`, `__pypy__`) is
+                // unresolved, not a badly written package name.
+                Err(_) if r.kind == Kind::Import => groups
+                    .entry((*ecosystem, name.clone()))
+                    .or_default()
+                    .push(r),
+                Err(e) => invalid
+                    .entry((*ecosystem, name.clone()))
+                    .or_insert_with(|| (e.reason, Vec::new()))
+                    .1
+                    .push(r),
             }
         }
     }
@@ -130,15 +157,31 @@ fn assess<'a>(snaps: &Snapshots, result: &'a ScanResult) -> Vec<Package<'a>> {
             Lookup::Absent => {
                 let only_imports = refs.iter().all(|r| r.kind == Kind::Import);
                 (
-                    if only_imports { Verdict::UnresolvedImport } else { Verdict::DoesNotExist },
+                    if only_imports {
+                        Verdict::UnresolvedImport
+                    } else {
+                        Verdict::DoesNotExist
+                    },
                     None,
                     Some(absent_words(index)),
                 )
             }
             Lookup::Unknown => (Verdict::Unknown, None, Some(absent_words(index))),
         };
-        let suggestions = if verdict == Verdict::Exists { Vec::new() } else { index.suggest(&key, MAX_SUGGESTIONS) };
-        out.push(Package { ecosystem, key, verdict, info, reason, suggestions, refs });
+        let suggestions = if verdict == Verdict::Exists {
+            Vec::new()
+        } else {
+            index.suggest(&key, MAX_SUGGESTIONS)
+        };
+        out.push(Package {
+            ecosystem,
+            key,
+            verdict,
+            info,
+            reason,
+            suggestions,
+            refs,
+        });
     }
     for ((ecosystem, name), (reason, refs)) in invalid {
         out.push(Package {
@@ -193,7 +236,9 @@ fn location(r: &Reference) -> String {
     let l = &r.location;
     match l.cell {
         // Cells are notebook cells, or the messages of a chat log.
-        Some(c) if l.path.ends_with(".ipynb") => format!("{} cell {c}:{}:{}", l.path, l.line, l.column),
+        Some(c) if l.path.ends_with(".ipynb") => {
+            format!("{} cell {c}:{}:{}", l.path, l.line, l.column)
+        }
         Some(c) => format!("{} message {c}:{}:{}", l.path, l.line, l.column),
         None => format!("{}:{}:{}", l.path, l.line, l.column),
     }
@@ -210,7 +255,9 @@ impl Progress {
     fn new(enabled: bool) -> Progress {
         let bar = enabled.then(|| {
             let bar = indicatif::ProgressBar::hidden();
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar} {eta}") {
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} scanning {pos}/{len} files {wide_bar} {eta}",
+            ) {
                 bar.set_style(style);
             }
             bar
@@ -298,7 +345,12 @@ fn print_human(snaps: &Snapshots, result: &ScanResult, packages: &[Package], all
         let _ = writeln!(out, "not registry names:");
         for r in &not_registry {
             if let Target::NotRegistry { text, what, .. } = &r.target {
-                let _ = writeln!(out, "  {}  {text} ({what:?}, {})", location(r), kind_words(r));
+                let _ = writeln!(
+                    out,
+                    "  {}  {text} ({what:?}, {})",
+                    location(r),
+                    kind_words(r)
+                );
             }
         }
     }

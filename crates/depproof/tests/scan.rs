@@ -13,7 +13,11 @@ fn examples() -> PathBuf {
 fn depproof(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_depproof"))
         .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -26,7 +30,11 @@ fn depproof(args: &[&str], stdin: Option<&[u8]>) -> Output {
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
     })
 }
 
@@ -40,7 +48,12 @@ fn package<'a>(v: &'a Value, eco: &str, name: &str) -> &'a Value {
 }
 
 fn kinds(p: &Value) -> Vec<String> {
-    let mut k: Vec<String> = p["references"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap().to_owned()).collect();
+    let mut k: Vec<String> = p["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap().to_owned())
+        .collect();
     k.sort();
     k.dedup();
     k
@@ -71,10 +84,21 @@ fn a_real_project_has_no_false_alarm() {
     }
     // `import yaml` is PyYAML, by the import-name table; the project's own `weather` is skipped.
     let yaml = package(&v, "pypi", "pyyaml");
-    let import = yaml["references"].as_array().unwrap().iter().find(|r| r["kind"] == "import").unwrap();
+    let import = yaml["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "import")
+        .unwrap();
     assert_eq!(import["via"]["import"], "yaml");
     assert_eq!(import["via"]["rule"], "table");
-    assert!(v["packages"].as_array().unwrap().iter().all(|p| p["name"] != "weather"));
+    assert!(
+        v["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["name"] != "weather")
+    );
     // The guarded ujson import is optional; lodash/debounce is lodash.
     let ujson = package(&v, "pypi", "ujson");
     assert_eq!(ujson["references"][0]["optional"], true);
@@ -92,7 +116,12 @@ fn a_model_answer_with_invented_packages() {
     let fake = package(&v, "pypi", "flask-jwt-simple-auth");
     assert_eq!(fake["verdict"], "does_not_exist");
     assert_eq!(kinds(fake), ["import", "install_command"]);
-    let r = &fake["references"].as_array().unwrap().iter().find(|r| r["kind"] == "install_command").unwrap()["location"];
+    let r = &fake["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "install_command")
+        .unwrap()["location"];
     assert_eq!(r["line"], 6);
     assert_eq!(r["column"], 19);
     let npm = package(&v, "npm", "express-jwt-auth-middleware");
@@ -103,13 +132,22 @@ fn a_model_answer_with_invented_packages() {
     // Human output names the problem, the place and the reason.
     let o = depproof(&["scan", file.to_str().unwrap()], None);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("flask-jwt-simple-auth (PyPI): does not exist"), "{out}");
-    assert!(out.contains("chat-answer.md:6:19  install command"), "{out}");
+    assert!(
+        out.contains("flask-jwt-simple-auth (PyPI): does not exist"),
+        "{out}"
+    );
+    assert!(
+        out.contains("chat-answer.md:6:19  install command"),
+        "{out}"
+    );
 }
 
 #[test]
 fn standard_input_of_each_kind() {
-    let o = depproof(&["scan", "--format", "json", "-", "--stdin-kind", "shell"], Some(b"pip install reqeusts==2.0 && npm i lodash\n"));
+    let o = depproof(
+        &["scan", "--format", "json", "-", "--stdin-kind", "shell"],
+        Some(b"pip install reqeusts==2.0 && npm i lodash\n"),
+    );
     let v = json(&o);
     assert_eq!(o.status.code(), Some(1));
     let p = package(&v, "pypi", "reqeusts");
@@ -119,13 +157,22 @@ fn standard_input_of_each_kind() {
     assert_eq!(p["references"][0]["location"]["path"], "-");
     assert_eq!(package(&v, "npm", "lodash")["verdict"], "exists");
 
-    let o = depproof(&["scan", "--format", "json", "-", "--stdin-kind", "python"], Some(b"import numpy as np\nimport os\nfrom sklearn import svm\n"));
+    let o = depproof(
+        &["scan", "--format", "json", "-", "--stdin-kind", "python"],
+        Some(b"import numpy as np\nimport os\nfrom sklearn import svm\n"),
+    );
     let v = json(&o);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(package(&v, "pypi", "scikit-learn")["verdict"], "exists");
     // Default kind: a chat answer in Markdown.
-    let o = depproof(&["scan", "--format", "json", "-"], Some(b"Install it with `pip install huggingface-cli`.\n"));
-    assert_eq!(package(&json(&o), "pypi", "huggingface-cli")["verdict"], "does_not_exist");
+    let o = depproof(
+        &["scan", "--format", "json", "-"],
+        Some(b"Install it with `pip install huggingface-cli`.\n"),
+    );
+    assert_eq!(
+        package(&json(&o), "pypi", "huggingface-cli")["verdict"],
+        "does_not_exist"
+    );
     let o = depproof(&["scan", "-", "--stdin-kind", "cobol"], Some(b""));
     assert_eq!(o.status.code(), Some(2));
 }
@@ -138,19 +185,44 @@ fn bad_input_is_reported_and_the_rest_is_scanned() {
     std::fs::write(dir.join("good.py"), "import requests\n").unwrap();
     std::fs::write(dir.join("latin1.py"), b"# caf\xe9\nimport numpy\n").unwrap();
     std::fs::write(dir.join("binary.py"), b"\x00\x01\x02import x").unwrap();
-    std::fs::write(dir.join("package.json"), "{\"dependencies\": {\"lodash\": \"^4\",").unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        "{\"dependencies\": {\"lodash\": \"^4\",",
+    )
+    .unwrap();
     std::fs::write(dir.join("pyproject.toml"), "[project\nname = 'x'\n").unwrap();
     std::fs::write(dir.join("huge.py"), "x = 1\n".repeat(400_000)).unwrap();
-    std::fs::write(dir.join("deep.py"), format!("x = {}1{}\nimport flask\n", "(".repeat(20_000), ")".repeat(20_000))).unwrap();
+    std::fs::write(
+        dir.join("deep.py"),
+        format!(
+            "x = {}1{}\nimport flask\n",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        ),
+    )
+    .unwrap();
     std::fs::write(dir.join("notebook.ipynb"), "{\"cells\": [").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&dir, dir.join("pkg/loop")).unwrap();
     let o = depproof(
-        &["scan", "--format", "json", "--max-file-size", "1", "--follow-links", dir.to_str().unwrap()],
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--max-file-size",
+            "1",
+            "--follow-links",
+            dir.to_str().unwrap(),
+        ],
         None,
     );
     let v = json(&o);
-    let diags: Vec<String> = v["diagnostics"].as_array().unwrap().iter().map(|d| format!("{} {}", d["path"], d["message"])).collect();
+    let diags: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d["path"], d["message"]))
+        .collect();
     let has = |file: &str, words: &str| diags.iter().any(|d| d.contains(file) && d.contains(words));
     assert!(has("latin1.py", "UTF-8"), "{diags:#?}");
     assert!(has("binary.py", "binary"), "{diags:#?}");

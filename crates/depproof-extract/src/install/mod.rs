@@ -432,6 +432,31 @@ fn scan_prose(sink: &mut Sink<'_, '_>) {
     }
 }
 
+fn follows_determiner(text: &str, line_start: usize, at: usize) -> bool {
+    let before = text.get(line_start..at).unwrap_or("").trim_end();
+    let word = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "your"
+            | "the"
+            | "a"
+            | "an"
+            | "this"
+            | "that"
+            | "my"
+            | "our"
+            | "their"
+            | "its"
+            | "his"
+            | "her"
+            | "each"
+            | "every"
+    )
+}
+
 fn prose_line(sink: &mut Sink<'_, '_>, start: usize, end: usize) {
     let text = sink.code.text;
     let b = text.as_bytes();
@@ -450,7 +475,9 @@ fn prose_line(sink: &mut Sink<'_, '_>, start: usize, end: usize) {
             .get(p..word_end)
             .and_then(command::program_named)
             .is_some();
-        if !is_program {
+        // "your pip install invocation", "the npm install step": a determiner before the
+        // installer makes it a noun phrase, not a command.
+        if !is_program || follows_determiner(text, start, p) {
             p = word_end.max(p + 1);
             continue;
         }

@@ -647,6 +647,12 @@ fn prose_answers() {
         Mode::Prose,
         &[
             ("Run `pip install reqeusts` first.", &["pypi:reqeusts"]),
+            // A noun phrase, not a command (black's FAQ).
+            (
+                "you can try passing `--no-binary black` to your pip install invocation.",
+                &[],
+            ),
+            ("Then the npm install step fails.", &[]),
             (
                 "You can install it with pip install fastapi-users-db then configure it.",
                 &["pypi:fastapi-users-db"],

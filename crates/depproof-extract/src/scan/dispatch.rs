@@ -125,17 +125,24 @@ impl SourceKind {
             "ipynb" => SourceKind::Notebook,
             "md" | "markdown" | "mdown" | "mkd" | "mdx" => SourceKind::Markdown,
             "jsonl" => SourceKind::Transcript,
-            "json" if lower == "tsconfig.json" || lower == "jsconfig.json" || lower.starts_with("tsconfig.") => {
+            "json"
+                if lower == "tsconfig.json"
+                    || lower == "jsconfig.json"
+                    || lower.starts_with("tsconfig.") =>
+            {
                 SourceKind::TsConfig
             }
             "json" => SourceKind::MaybeTranscript,
-            "sh" | "bash" | "zsh" | "ksh" | "fish" | "ps1" | "bat" | "cmd" | "mk" => SourceKind::Script,
+            "sh" | "bash" | "zsh" | "ksh" | "fish" | "ps1" | "bat" | "cmd" | "mk" => {
+                SourceKind::Script
+            }
             "yml" | "yaml" if is_ci_config(&full, &lower) => SourceKind::Script,
             _ => match lower.as_str() {
-                "dockerfile" | "containerfile" | "makefile" | "gnumakefile" | "justfile" | "tox.ini" | "procfile" => {
+                "dockerfile" | "containerfile" | "makefile" | "gnumakefile" | "justfile"
+                | "tox.ini" | "procfile" => SourceKind::Script,
+                l if l.starts_with("dockerfile.") || l.ends_with(".dockerfile") => {
                     SourceKind::Script
                 }
-                l if l.starts_with("dockerfile.") || l.ends_with(".dockerfile") => SourceKind::Script,
                 _ => return None,
             },
         };
@@ -177,6 +184,26 @@ pub fn extract(code: &Code, kind: SourceKind, out: &mut Output) {
             }
         }
         SourceKind::Transcript => extract_transcript(code, out),
+        SourceKind::Manifest(ManifestKind::Requirements) => {
+            // `constraints.txt` and `requirements.txt` are also names of documents (Django's
+            // docs have a constraints.txt in reStructuredText): a file in which no line is
+            // a requirement gets one warning, not one per line.
+            let mut inner = Output::default();
+            manifest::find_requirements(code, &mut inner);
+            if inner.found.is_empty() && inner.diagnostics.len() >= 3 {
+                out.warn(
+                    &code.path,
+                    None,
+                    format!(
+                        "skipped: named like a requirements file, but none of its {} non-blank lines is a requirement",
+                        inner.diagnostics.len()
+                    ),
+                );
+            } else {
+                out.found.extend(inner.found);
+                out.diagnostics.extend(inner.diagnostics);
+            }
+        }
         SourceKind::Manifest(k) => manifest::find_manifest(k, code, out),
         SourceKind::Lockfile(k) => lockfile::find(code, k, out),
         SourceKind::Script => install::find_in_script(code, out),
@@ -261,7 +288,8 @@ fn extract_transcript(code: &Code, out: &mut Output) {
     let (messages, diags) = transcript::assistant_messages(&code.path, code.text);
     out.diagnostics.extend(diags);
     for m in &messages {
-        let c = Code::embedded(code.path.clone(), &m.text, 0, m.line.saturating_sub(1), 0).in_cell(m.index);
+        let c = Code::embedded(code.path.clone(), &m.text, 0, m.line.saturating_sub(1), 0)
+            .in_cell(m.index);
         extract_markdown(&c, out);
     }
 }

@@ -101,7 +101,9 @@ pub fn scan_paths(
     pypi: &Index,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> ScanResult {
-    let (files, mut diagnostics) = walk(roots, &opts.walk, &|p: &Path| SourceKind::for_path(p).is_some());
+    let (files, mut diagnostics) = walk(roots, &opts.walk, &|p: &Path| {
+        SourceKind::for_path(p).is_some()
+    });
     let total = files.len() as u64;
     let done = AtomicU64::new(0);
     let mut project = Project::default();
@@ -134,7 +136,10 @@ pub fn scan_paths(
         .collect();
 
     // Requirement files included with -r/-c from outside the scanned files.
-    let mut seen: HashSet<PathBuf> = files.iter().filter_map(|f| f.path.canonicalize().ok()).collect();
+    let mut seen: HashSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.path.canonicalize().ok())
+        .collect();
     let mut queue: VecDeque<(PathBuf, Arc<str>, String, u32)> = VecDeque::new();
     for (f, r) in files.iter().zip(&results) {
         for (inc, line) in &r.facts.includes {
@@ -174,7 +179,12 @@ pub fn scan_paths(
     finish(results, project, diagnostics, pypi)
 }
 
-fn finish(results: Vec<FileResult>, project: Project, mut diagnostics: Vec<Diagnostic>, pypi: &Index) -> ScanResult {
+fn finish(
+    results: Vec<FileResult>,
+    project: Project,
+    mut diagnostics: Vec<Diagnostic>,
+    pypi: &Index,
+) -> ScanResult {
     let mut scan = ScanResult {
         files: results.len() as u64,
         ..ScanResult::default()
@@ -196,7 +206,12 @@ fn finish(results: Vec<FileResult>, project: Project, mut diagnostics: Vec<Diagn
     scan
 }
 
-fn resolve(found: Found, project: &Project, pypi: &Index, skipped: &mut Skipped) -> Option<Reference> {
+fn resolve(
+    found: Found,
+    project: &Project,
+    pypi: &Index,
+    skipped: &mut Skipped,
+) -> Option<Reference> {
     let Found {
         mention,
         kind,
@@ -207,7 +222,18 @@ fn resolve(found: Found, project: &Project, pypi: &Index, skipped: &mut Skipped)
     } = found;
     let (target, via) = match mention {
         Mention::Package { ecosystem, name } => (Target::Package { ecosystem, name }, None),
-        Mention::NotRegistry { ecosystem, text, what } => (Target::NotRegistry { ecosystem, text, what }, None),
+        Mention::NotRegistry {
+            ecosystem,
+            text,
+            what,
+        } => (
+            Target::NotRegistry {
+                ecosystem,
+                text,
+                what,
+            },
+            None,
+        ),
         Mention::PythonImport { module } => match resolve_python(&module, &project.python, pypi) {
             PyResolution::Stdlib { .. } => {
                 skipped.builtin += 1;

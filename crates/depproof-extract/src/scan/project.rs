@@ -28,11 +28,19 @@ impl FileFacts {
     pub fn of(kind: SourceKind, code: &Code, out: &mut Output) -> FileFacts {
         let mut f = FileFacts::default();
         match kind {
-            SourceKind::Manifest(ManifestKind::Pyproject) => f.python_name = manifest::pyproject_project_name(code.text),
-            SourceKind::Manifest(ManifestKind::PackageJson) => f.npm_name = manifest::package_json_name_and_workspaces(code.text).0,
+            SourceKind::Manifest(ManifestKind::Pyproject) => {
+                f.python_name = manifest::pyproject_project_name(code.text)
+            }
+            SourceKind::Manifest(ManifestKind::PackageJson) => {
+                f.npm_name = manifest::package_json_name_and_workspaces(code.text).0
+            }
             SourceKind::TsConfig => match ts_path_aliases(code.text) {
                 Ok(a) => f.aliases = a,
-                Err(e) => out.warn(&code.path, None, format!("cannot read compilerOptions.paths: {e}")),
+                Err(e) => out.warn(
+                    &code.path,
+                    None,
+                    format!("cannot read compilerOptions.paths: {e}"),
+                ),
             },
             _ => {}
         }
@@ -90,7 +98,11 @@ impl Project {
     /// Whether a specifier matches a tsconfig/jsconfig path alias.
     pub fn is_js_alias(&self, spec: &str) -> bool {
         self.aliases.iter().any(|(prefix, suffix)| match suffix {
-            Some(s) => spec.len() >= prefix.len() + s.len() && spec.starts_with(prefix.as_str()) && spec.ends_with(s.as_str()),
+            Some(s) => {
+                spec.len() >= prefix.len() + s.len()
+                    && spec.starts_with(prefix.as_str())
+                    && spec.ends_with(s.as_str())
+            }
             None => spec == prefix,
         })
     }
