@@ -34,7 +34,7 @@ use command::Arg;
 use shell::{Tok, Word};
 
 use crate::location::{Code, Location};
-use crate::reference::{Found, Kind, Output};
+use crate::reference::{Found, Kind, Mention, NotRegistry, Output};
 
 /// How to read the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -157,8 +157,17 @@ impl Sink<'_, '_> {
                 let Some(r) = locate(p.arg, p.range.clone()) else {
                     continue;
                 };
+                let mention = match &p.mention {
+                    // With --no-index nothing is fetched from the registry.
+                    Mention::Package { ecosystem, name } if cmd.no_index => Mention::NotRegistry {
+                        ecosystem: Some(*ecosystem),
+                        text: name.clone(),
+                        what: NotRegistry::LocalPath,
+                    },
+                    m => m.clone(),
+                };
                 self.out.found.push(Found {
-                    mention: p.mention.clone(),
+                    mention,
                     kind: Kind::InstallCommand,
                     location: self.code.location(r.start, r.end),
                     version: p.version.clone(),

@@ -138,6 +138,11 @@ fn pip_commands() {
             ("pip install -qr reqs.txt black", &["pypi:black"]),
             ("pip install --requirement=reqs.txt black", &["pypi:black"]),
             ("pip install -e .", &["pypi!path:."]),
+            // Ansible's tests: with --no-index the name comes from the -f directory.
+            (
+                "pip install --no-index -f dist/ ansible-collections.python.dist",
+                &["pypi!path:ansible-collections.python.dist"],
+            ),
             ("pip install -e '.[dev,test]'", &["pypi!path:.[dev,test]"]),
             ("pip install --editable ../lib", &["pypi!path:../lib"]),
             (

@@ -137,6 +137,8 @@ pub struct InstallCommand {
     /// A global or user-wide install (`npm i -g`, `yarn global add`, `pipx install`…
     /// only where the tool says so with `-g`/`--global`).
     pub global: bool,
+    /// `--no-index`: the packages come from `--find-links` locations, not a registry.
+    pub no_index: bool,
     /// Arguments that could not be read, with the reason.
     pub warnings: Vec<(usize, String)>,
 }
@@ -381,6 +383,8 @@ enum K {
     From,
     /// Marks the packages as development dependencies.
     Dev,
+    /// Turns the registry off (`pip install --no-index`).
+    NoIndex,
     /// Marks the packages as optional.
     Optional,
     /// Takes an extra's name and marks the packages as optional.
@@ -397,7 +401,10 @@ enum K {
 
 impl K {
     fn takes_value(self) -> bool {
-        !matches!(self, K::Flag | K::Dev | K::Optional | K::Global)
+        !matches!(
+            self,
+            K::Flag | K::Dev | K::Optional | K::Global | K::NoIndex
+        )
     }
 }
 
@@ -710,6 +717,7 @@ impl Builder {
                 constraint_files: Vec::new(),
                 indexes: Vec::new(),
                 global: false,
+                no_index: false,
                 warnings: Vec::new(),
             },
             dev: false,
@@ -809,6 +817,7 @@ impl Builder {
                 .groups
                 .extend(value.map(|(_, a, _)| a.value.to_string())),
             K::Global => self.cmd.global = true,
+            K::NoIndex => self.cmd.no_index = true,
             K::Flag | K::Value | K::Module | K::Stop => {}
         }
     }
