@@ -1117,6 +1117,24 @@ except ImportError:
     }
 
     #[test]
+    fn identifiers_are_nfkc_normalized_like_python_does() {
+        // Python imports `file` for `import \u{fb01}le` (the "fi" ligature).
+        let text = "import \u{fb01}le\n";
+        let out = run("nfkc.py", text);
+        let f = &out.found[0];
+        assert_eq!(
+            f.mention,
+            Mention::PythonImport {
+                module: "file".into()
+            }
+        );
+        assert_eq!(
+            &text[f.location.start as usize..f.location.end as usize],
+            "\u{fb01}le"
+        );
+    }
+
+    #[test]
     fn relative_imports_are_not_reported() {
         let text = "from . import views\nfrom .models import Poll\nfrom ..utils.text import slug\n\
                     from ... import x\nimport polls\n";
