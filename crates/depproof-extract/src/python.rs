@@ -1870,28 +1870,39 @@ if __name__ == '__main__':
             if p.is_dir() {
                 dirs.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
             } else if p.extension().is_some_and(|e| e == "py" || e == "pyi") {
-                files.push(std::fs::read_to_string(&p).unwrap());
+                let bytes = std::fs::read(&p).unwrap();
+                files.push((
+                    p.display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
             }
         }
-        let bytes: usize = files.iter().map(String::len).sum();
+        let bytes: usize = files.iter().map(|(_, text)| text.len()).sum();
         let rounds = std::env::var("DEPPROOF_PY_BENCH_ROUNDS")
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or((200_000_000 / bytes.max(1)).clamp(1, 100));
         let (wall, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
-        let mut imports = 0;
+        let (mut imports, mut warned) = (0, 0);
         for _ in 0..rounds {
-            for text in &files {
+            for (path, text) in &files {
                 let mut out = Output::default();
-                find(&Code::file("bench.py".into(), text), &mut out);
+                find(&Code::file(path.as_str().into(), text), &mut out);
                 imports += out.found.len();
+                warned += usize::from(!out.diagnostics.is_empty());
+                if rounds == 1 {
+                    for d in &out.diagnostics {
+                        println!("{}:{}: {}", d.path, d.line.unwrap_or(0), d.message);
+                    }
+                }
             }
         }
         let wall = wall.elapsed().as_secs_f64();
         let mb = (bytes * rounds) as f64 / 1e6;
         let cpu = cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
         println!(
-            "{} files, {:.1} MB x {rounds}: {imports} imports; wall {:.1} MB/s; cpu {}",
+            "{} files, {:.1} MB x {rounds}: {imports} imports, {warned} warned; wall {:.1} MB/s; \
+             cpu {}",
             files.len(),
             bytes as f64 / 1e6,
             mb / wall,
@@ -1902,7 +1913,7 @@ if __name__ == '__main__':
         );
         let check_cpu = thread_cpu_seconds();
         for _ in 0..rounds {
-            for text in &files {
+            for (_, text) in &files {
                 std::hint::black_box(too_deep_at(std::hint::black_box(text.as_bytes())));
             }
         }
@@ -1912,7 +1923,7 @@ if __name__ == '__main__':
         // The parser alone, for comparison.
         let parse_cpu = thread_cpu_seconds();
         for _ in 0..rounds {
-            for text in &files {
+            for (_, text) in &files {
                 let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
                 drop_deep(std::hint::black_box(parsed).into_syntax());
             }
