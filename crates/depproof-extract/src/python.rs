@@ -145,7 +145,7 @@ pub fn find(code: &Code, out: &mut Output) {
             })
             .map(|e| e.location)
             .collect();
-        scan_uncovered_lines(code, covered, &swallowed, &mut found);
+        scan_uncovered_lines(code, covered.unwrap_or_default(), swallowed, &mut found);
     }
     found.sort_by_key(|f| f.location.start);
     found.dedup_by(|a, b| a.location.start == b.location.start && a.mention == b.mention);
@@ -439,7 +439,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                     if alias.name.as_str() == "importlib"
                         && let Some(asname) = &alias.asname
                     {
-                        self.importlib_names.push(asname.as_str().to_owned());
+                        bind(&mut self.importlib_names, asname.as_str());
                     }
                 }
             }
@@ -462,7 +462,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 if module.as_str() == "importlib" {
                     for alias in names.iter().filter(|a| a.name.as_str() == "import_module") {
                         let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                        self.import_module_names.push(bound.as_str().to_owned());
+                        bind(&mut self.import_module_names, bound.as_str());
                     }
                 }
             }
@@ -593,6 +593,14 @@ impl<'ast> Visitor<'ast> for Walker<'_, '_> {
     }
 }
 
+/// Remembers a name bound to `importlib` or its `import_module`. Real code binds one or two;
+/// the cap keeps a hostile file with thousands from making every call a long search.
+fn bind(names: &mut Vec<String>, name: &str) {
+    if names.len() < 8 && !names.iter().any(|n| n == name) {
+        names.push(name.to_owned());
+    }
+}
+
 fn is_compound(stmt: &Stmt) -> bool {
     matches!(
         stmt,
@@ -709,13 +717,12 @@ fn import_found(
 /// statement of the (partial) syntax tree, for files the parser could not fully read.
 fn scan_uncovered_lines(
     code: &Code,
-    covered: Option<Vec<TextRange>>,
-    swallowed: &[TextRange],
+    covered: Vec<TextRange>,
+    swallowed: Vec<TextRange>,
     found: &mut Vec<Found>,
 ) {
-    let mut covered = covered.unwrap_or_default();
-    covered.sort_by_key(|r| r.start());
-    let mut covered = covered.into_iter().peekable();
+    let mut covered = RangeCursor::new(covered);
+    let mut swallowed = RangeCursor::new(swallowed);
     let text = code.text;
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -726,16 +733,34 @@ fn scan_uncovered_lines(
         let at = start + indent;
         let rest = line.get(indent..).unwrap_or(&[]);
         if rest.starts_with(b"import") || rest.starts_with(b"from") {
-            while covered.next_if(|r| r.end().to_usize() <= at).is_some() {}
-            let in_statement = covered.peek().is_some_and(|r| r.start().to_usize() <= at);
-            let in_swallowed = swallowed
-                .iter()
-                .any(|r| r.start().to_usize() <= at && at < r.end().to_usize());
+            // Both cursors must see every line, so no short-circuit.
+            let (in_statement, in_swallowed) = (covered.contains(at), swallowed.contains(at));
             if !in_statement || in_swallowed {
                 scan_import_line(code, rest, at, found);
             }
         }
         start = next;
+    }
+}
+
+/// Tells whether ranges contain offsets asked in increasing order, in linear time overall.
+struct RangeCursor {
+    ranges: std::iter::Peekable<std::vec::IntoIter<TextRange>>,
+}
+
+impl RangeCursor {
+    fn new(mut ranges: Vec<TextRange>) -> Self {
+        ranges.sort_by_key(|r| r.start());
+        RangeCursor {
+            ranges: ranges.into_iter().peekable(),
+        }
+    }
+
+    fn contains(&mut self, at: usize) -> bool {
+        while self.ranges.next_if(|r| r.end().to_usize() <= at).is_some() {}
+        self.ranges
+            .peek()
+            .is_some_and(|r| r.start().to_usize() <= at)
     }
 }
 
@@ -1843,6 +1868,21 @@ if __name__ == '__main__':
                 .message
                 .contains("99999 more syntax errors")
         );
+
+        // Many unclosed strings between import lines: the fallback scanner stays linear.
+        let text = "'\nimport x\n".repeat(50_000);
+        let out = run("quotes.py", &text);
+        assert_eq!(out.found.len(), 50_000);
+
+        // Many names for importlib: each call is still checked in constant time.
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "import importlib as il{i}\nil{i}.import_module('m')\n"
+            ));
+        }
+        let found = modules("aliases.py", &text);
+        assert_eq!(found.len(), 20_000 + 7);
     }
 
     /// CPU time this thread has used, from /proc (the machine may be shared, so wall time
