@@ -145,7 +145,7 @@ pub fn find(code: &Code, out: &mut Output) {
             })
             .map(|e| e.location)
             .collect();
-        scan_uncovered_lines(code, covered, &swallowed, &mut found);
+        scan_uncovered_lines(code, covered.unwrap_or_default(), swallowed, &mut found);
     }
     found.sort_by_key(|f| f.location.start);
     found.dedup_by(|a, b| a.location.start == b.location.start && a.mention == b.mention);
@@ -439,7 +439,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                     if alias.name.as_str() == "importlib"
                         && let Some(asname) = &alias.asname
                     {
-                        self.importlib_names.push(asname.as_str().to_owned());
+                        bind(&mut self.importlib_names, asname.as_str());
                     }
                 }
             }
@@ -477,7 +477,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 if module.as_str() == "importlib" {
                     for alias in names.iter().filter(|a| a.name.as_str() == "import_module") {
                         let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                        self.import_module_names.push(bound.as_str().to_owned());
+                        bind(&mut self.import_module_names, bound.as_str());
                     }
                 }
             }
@@ -608,6 +608,14 @@ impl<'ast> Visitor<'ast> for Walker<'_, '_> {
     }
 }
 
+/// Remembers a name bound to `importlib` or its `import_module`. Real code binds one or two;
+/// the cap keeps a hostile file with thousands from making every call a long search.
+fn bind(names: &mut Vec<String>, name: &str) {
+    if names.len() < 8 && !names.iter().any(|n| n == name) {
+        names.push(name.to_owned());
+    }
+}
+
 fn is_compound(stmt: &Stmt) -> bool {
     matches!(
         stmt,
@@ -724,13 +732,12 @@ fn import_found(
 /// statement of the (partial) syntax tree, for files the parser could not fully read.
 fn scan_uncovered_lines(
     code: &Code,
-    covered: Option<Vec<TextRange>>,
-    swallowed: &[TextRange],
+    covered: Vec<TextRange>,
+    swallowed: Vec<TextRange>,
     found: &mut Vec<Found>,
 ) {
-    let mut covered = covered.unwrap_or_default();
-    covered.sort_by_key(|r| r.start());
-    let mut covered = covered.into_iter().peekable();
+    let mut covered = RangeCursor::new(covered);
+    let mut swallowed = RangeCursor::new(swallowed);
     let text = code.text;
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -741,16 +748,34 @@ fn scan_uncovered_lines(
         let at = start + indent;
         let rest = line.get(indent..).unwrap_or(&[]);
         if rest.starts_with(b"import") || rest.starts_with(b"from") {
-            while covered.next_if(|r| r.end().to_usize() <= at).is_some() {}
-            let in_statement = covered.peek().is_some_and(|r| r.start().to_usize() <= at);
-            let in_swallowed = swallowed
-                .iter()
-                .any(|r| r.start().to_usize() <= at && at < r.end().to_usize());
+            // Both cursors must see every line, so no short-circuit.
+            let (in_statement, in_swallowed) = (covered.contains(at), swallowed.contains(at));
             if !in_statement || in_swallowed {
                 scan_import_line(code, rest, at, found);
             }
         }
         start = next;
+    }
+}
+
+/// Tells whether ranges contain offsets asked in increasing order, in linear time overall.
+struct RangeCursor {
+    ranges: std::iter::Peekable<std::vec::IntoIter<TextRange>>,
+}
+
+impl RangeCursor {
+    fn new(mut ranges: Vec<TextRange>) -> Self {
+        ranges.sort_by_key(|r| r.start());
+        RangeCursor {
+            ranges: ranges.into_iter().peekable(),
+        }
+    }
+
+    fn contains(&mut self, at: usize) -> bool {
+        while self.ranges.next_if(|r| r.end().to_usize() <= at).is_some() {}
+        self.ranges
+            .peek()
+            .is_some_and(|r| r.start().to_usize() <= at)
     }
 }
 
@@ -1129,6 +1154,24 @@ except ImportError:
             .collect();
         assert_eq!(spans, [("os", 1, 9), ("pathlib", 2, 6)]);
         assert!(out.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn identifiers_are_nfkc_normalized_like_python_does() {
+        // Python imports `file` for `import \u{fb01}le` (the "fi" ligature).
+        let text = "import \u{fb01}le\n";
+        let out = run("nfkc.py", text);
+        let f = &out.found[0];
+        assert_eq!(
+            f.mention,
+            Mention::PythonImport {
+                module: "file".into()
+            }
+        );
+        assert_eq!(
+            &text[f.location.start as usize..f.location.end as usize],
+            "\u{fb01}le"
+        );
     }
 
     #[test]
@@ -1840,6 +1883,21 @@ if __name__ == '__main__':
                 .message
                 .contains("99999 more syntax errors")
         );
+
+        // Many unclosed strings between import lines: the fallback scanner stays linear.
+        let text = "'\nimport x\n".repeat(50_000);
+        let out = run("quotes.py", &text);
+        assert_eq!(out.found.len(), 50_000);
+
+        // Many names for importlib: each call is still checked in constant time.
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "import importlib as il{i}\nil{i}.import_module('m')\n"
+            ));
+        }
+        let found = modules("aliases.py", &text);
+        assert_eq!(found.len(), 20_000 + 7);
     }
 
     /// CPU time this thread has used, from /proc (the machine may be shared, so wall time
@@ -1867,28 +1925,39 @@ if __name__ == '__main__':
             if p.is_dir() {
                 dirs.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
             } else if p.extension().is_some_and(|e| e == "py" || e == "pyi") {
-                files.push(std::fs::read_to_string(&p).unwrap());
+                let bytes = std::fs::read(&p).unwrap();
+                files.push((
+                    p.display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
             }
         }
-        let bytes: usize = files.iter().map(String::len).sum();
+        let bytes: usize = files.iter().map(|(_, text)| text.len()).sum();
         let rounds = std::env::var("DEPPROOF_PY_BENCH_ROUNDS")
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or((200_000_000 / bytes.max(1)).clamp(1, 100));
         let (wall, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
-        let mut imports = 0;
+        let (mut imports, mut warned) = (0, 0);
         for _ in 0..rounds {
-            for text in &files {
+            for (path, text) in &files {
                 let mut out = Output::default();
-                find(&Code::file("bench.py".into(), text), &mut out);
+                find(&Code::file(path.as_str().into(), text), &mut out);
                 imports += out.found.len();
+                warned += usize::from(!out.diagnostics.is_empty());
+                if rounds == 1 {
+                    for d in &out.diagnostics {
+                        println!("{}:{}: {}", d.path, d.line.unwrap_or(0), d.message);
+                    }
+                }
             }
         }
         let wall = wall.elapsed().as_secs_f64();
         let mb = (bytes * rounds) as f64 / 1e6;
         let cpu = cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
         println!(
-            "{} files, {:.1} MB x {rounds}: {imports} imports; wall {:.1} MB/s; cpu {}",
+            "{} files, {:.1} MB x {rounds}: {imports} imports, {warned} warned; wall {:.1} MB/s; \
+             cpu {}",
             files.len(),
             bytes as f64 / 1e6,
             mb / wall,
@@ -1899,7 +1968,7 @@ if __name__ == '__main__':
         );
         let check_cpu = thread_cpu_seconds();
         for _ in 0..rounds {
-            for text in &files {
+            for (_, text) in &files {
                 std::hint::black_box(too_deep_at(std::hint::black_box(text.as_bytes())));
             }
         }
@@ -1909,7 +1978,7 @@ if __name__ == '__main__':
         // The parser alone, for comparison.
         let parse_cpu = thread_cpu_seconds();
         for _ in 0..rounds {
-            for text in &files {
+            for (_, text) in &files {
                 let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
                 drop_deep(std::hint::black_box(parsed).into_syntax());
             }
