@@ -270,3 +270,51 @@ fn notebooks_and_chat_logs() {
     assert!(out.contains("analysis.ipynb cell 2:1:"), "{out}");
     assert!(out.contains("chat.jsonl message 1:"), "{out}");
 }
+
+#[test]
+fn requirement_includes_are_followed_outside_the_tree_and_cycles_end() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scan-includes");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("proj")).unwrap();
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    std::fs::write(
+        dir.join("proj/requirements.txt"),
+        "-r ../shared/base.txt\n-r missing.txt\nflask\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shared/base.txt"),
+        "-r ../proj/requirements.txt\nreqeusts==2.0\n",
+    )
+    .unwrap();
+    let o = depproof(
+        &[
+            "scan",
+            "--format",
+            "json",
+            dir.join("proj").to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = json(&o);
+    assert_eq!(
+        package(&v, "pypi", "flask")["references"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let p = package(&v, "pypi", "reqeusts");
+    assert_eq!(p["verdict"], "does_not_exist");
+    assert!(
+        p["references"][0]["location"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("shared/base.txt")
+    );
+    let diags = v["diagnostics"].to_string();
+    assert!(
+        diags.contains("`missing.txt` is included but does not exist"),
+        "{diags}"
+    );
+}

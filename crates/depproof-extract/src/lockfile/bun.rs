@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use depproof_registry::Ecosystem;
 
-use super::json::{self, Node, Value};
+use super::json::{Node, Value};
 use super::{Entry, Source, classify_npm_spec, emit, reachable, split_name_at, warn_at};
 use crate::location::Code;
 use crate::reference::{NotRegistry, Output};
@@ -22,20 +22,9 @@ struct Pkg<'a> {
 }
 
 pub(super) fn find(code: &Code, out: &mut Output) {
-    let (root, err) = json::parse(code.text);
-    if let Some(e) = &err {
-        warn_at(
-            code,
-            out,
-            e.offset,
-            &format!("bun.lock is not valid JSON: {}", e.message),
-        );
-    }
-    let Some(root) = root else { return };
-    if !matches!(root.value, Value::Object(_)) {
-        warn_at(code, out, root.start, "bun.lock is not a JSON object");
+    let Some(root) = super::json_object(code, out, "bun.lock") else {
         return;
-    }
+    };
     let Some(packages) = root.get("packages") else {
         return;
     };

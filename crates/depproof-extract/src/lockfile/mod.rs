@@ -13,7 +13,7 @@
 //! `toml` crate, so one broken table costs only that table.
 
 mod bun;
-mod json;
+pub(crate) mod json;
 mod package_lock;
 mod pipfile;
 mod pnpm;
@@ -166,6 +166,35 @@ pub(crate) fn emit(code: &Code, out: &mut Output, ecosystem: Ecosystem, entry: E
 }
 
 /// Records a warning about `code` at byte `offset` of its text.
+/// Parses a JSON lockfile: a warning for a syntax error (what was read before it is kept)
+/// or for a root that is not an object, in which case there is nothing to read.
+pub(crate) fn json_object<'a>(
+    code: &Code<'a>,
+    out: &mut Output,
+    what: &str,
+) -> Option<json::Node<'a>> {
+    let (root, err) = json::parse(code.text);
+    if let Some(e) = &err {
+        warn_at(
+            code,
+            out,
+            e.offset,
+            &format!("{what} is not valid JSON: {}", e.message),
+        );
+    }
+    let root = root?;
+    if !matches!(root.value, json::Value::Object(_)) {
+        warn_at(
+            code,
+            out,
+            root.start,
+            &format!("{what} is not a JSON object"),
+        );
+        return None;
+    }
+    Some(root)
+}
+
 pub(crate) fn warn_at(code: &Code, out: &mut Output, offset: usize, message: &str) {
     let loc = code.location(offset.min(code.text.len()), offset.min(code.text.len()));
     out.warn(

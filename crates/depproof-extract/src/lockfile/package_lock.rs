@@ -12,26 +12,15 @@ use std::collections::HashSet;
 
 use depproof_registry::Ecosystem;
 
-use super::json::{self, Node, Str, Value};
-use super::{Entry, Source, classify_npm_spec, emit, npm_resolved_source, split_name_at, warn_at};
+use super::json::{Node, Str};
+use super::{Entry, Source, classify_npm_spec, emit, npm_resolved_source, split_name_at};
 use crate::location::Code;
 use crate::reference::{NotRegistry, Output};
 
 pub(super) fn find(code: &Code, out: &mut Output) {
-    let (root, err) = json::parse(code.text);
-    if let Some(e) = &err {
-        warn_at(
-            code,
-            out,
-            e.offset,
-            &format!("lockfile is not valid JSON: {}", e.message),
-        );
-    }
-    let Some(root) = root else { return };
-    if !matches!(root.value, Value::Object(_)) {
-        warn_at(code, out, root.start, "lockfile is not a JSON object");
+    let Some(root) = super::json_object(code, out, "lockfile") else {
         return;
-    }
+    };
     let mut seen = Seen::default();
     if let Some(packages) = root.get("packages") {
         let workspaces = workspace_globs(packages);

@@ -6,26 +6,15 @@
 
 use depproof_registry::Ecosystem;
 
-use super::json::{self, Node, Value};
-use super::{Entry, Source, emit, warn_at};
+use super::json::Node;
+use super::{Entry, Source, emit};
 use crate::location::Code;
 use crate::reference::{NotRegistry, Output};
 
 pub(super) fn find(code: &Code, out: &mut Output) {
-    let (root, err) = json::parse(code.text);
-    if let Some(e) = &err {
-        warn_at(
-            code,
-            out,
-            e.offset,
-            &format!("Pipfile.lock is not valid JSON: {}", e.message),
-        );
-    }
-    let Some(root) = root else { return };
-    if !matches!(root.value, Value::Object(_)) {
-        warn_at(code, out, root.start, "Pipfile.lock is not a JSON object");
+    let Some(root) = super::json_object(code, out, "Pipfile.lock") else {
         return;
-    }
+    };
     for (section, dev) in [("default", false), ("develop", true)] {
         let Some(members) = root.get(section) else {
             continue;

@@ -136,16 +136,21 @@ pub fn scan_paths(
         .collect();
 
     // Requirement files included with -r/-c from outside the scanned files.
-    let mut seen: HashSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| f.path.canonicalize().ok())
-        .collect();
     let mut queue: VecDeque<(PathBuf, Arc<str>, String, u32)> = VecDeque::new();
     for (f, r) in files.iter().zip(&results) {
         for (inc, line) in &r.facts.includes {
             queue.push_back((f.path.clone(), Arc::clone(&f.display), inc.clone(), *line));
         }
     }
+    // Canonical paths cost a system call each: only a tree with includes needs them.
+    let mut seen: HashSet<PathBuf> = if queue.is_empty() {
+        HashSet::new()
+    } else {
+        files
+            .iter()
+            .filter_map(|f| f.path.canonicalize().ok())
+            .collect()
+    };
     while let Some((from, from_display, inc, line)) = queue.pop_front() {
         let path = from.parent().unwrap_or(Path::new(".")).join(&inc);
         let Ok(canonical) = path.canonicalize() else {

@@ -109,64 +109,23 @@ impl Project {
 }
 
 /// The keys of `compilerOptions.paths` in a tsconfig/jsconfig (JSON with comments and
-/// trailing commas).
+/// trailing commas, which the lockfile reader's JSON parser accepts for bun.lock).
 fn ts_path_aliases(text: &str) -> Result<Vec<String>, String> {
-    let clean = strip_jsonc(text);
-    let v: serde_json::Value = serde_json::from_str(&clean).map_err(|e| e.to_string())?;
-    Ok(v.get("compilerOptions")
-        .and_then(|c| c.get("paths"))
-        .and_then(|p| p.as_object())
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default())
-}
-
-/// Removes `//` and `/* */` comments and trailing commas outside strings.
-fn strip_jsonc(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut in_str = false;
-    while i < b.len() {
-        let c = b[i];
-        if in_str {
-            if c == b'\\' && i + 1 < b.len() {
-                out.push('\\');
-                i += 1;
-                let len = text[i..].chars().next().map_or(1, char::len_utf8);
-                out.push_str(&text[i..i + len]);
-                i += len;
-                continue;
-            }
-            if c == b'"' {
-                in_str = false;
-            }
-        } else if c == b'"' {
-            in_str = true;
-        } else if c == b'/' && b.get(i + 1) == Some(&b'/') {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
-            i += 2;
-            while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                i += 1;
-            }
-            i += 2;
-            continue;
-        } else if c == b',' {
-            let next = b[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
-            if matches!(next, Some(b'}') | Some(b']')) {
-                i += 1;
-                continue;
-            }
-        }
-        // Copy one whole character.
-        let len = text[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&text[i..i + len]);
-        i += len;
+    let (root, err) = crate::lockfile::json::parse(text);
+    if let Some(e) = err {
+        return Err(format!("{} (byte {})", e.message, e.offset));
     }
-    out
+    Ok(root
+        .as_ref()
+        .and_then(|r| r.get("compilerOptions"))
+        .and_then(|c| c.get("paths"))
+        .map(|p| {
+            p.members()
+                .iter()
+                .map(|(k, _)| k.value().into_owned())
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 #[cfg(test)]
