@@ -19,6 +19,7 @@ pub mod reference;
 pub mod resolve;
 pub mod scan;
 pub mod sfc;
+pub mod suppress;
 pub mod transcript;
 pub mod walk;
 

@@ -10,7 +10,7 @@ use crate::markdown::{self, RegionKind};
 use crate::notebook::{self, CellKind};
 use crate::reference::Output;
 use crate::sfc::{self, ComponentKind};
-use crate::{install, python, transcript};
+use crate::{install, python, suppress, transcript};
 
 /// What a file (or standard input) holds, which decides how it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,5 +291,24 @@ fn extract_transcript(code: &Code, out: &mut Output) {
         let c = Code::embedded(code.path.clone(), &m.text, 0, m.line.saturating_sub(1), 0)
             .in_cell(m.index);
         extract_markdown(&c, out);
+    }
+}
+
+/// The inline suppression comments of a file (of each cell, for notebooks). Chat logs
+/// have none: a model's answer does not speak for the project.
+pub fn directives(code: &Code, kind: SourceKind) -> Vec<suppress::Directive> {
+    if !code.text.contains("depproof:") {
+        return Vec::new();
+    }
+    match kind {
+        SourceKind::Notebook => {
+            let (cells, _) = notebook::cells(&code.path, code.text);
+            cells
+                .iter()
+                .flat_map(|c| suppress::directives(&c.source, Some(c.number)))
+                .collect()
+        }
+        SourceKind::Transcript | SourceKind::MaybeTranscript => Vec::new(),
+        _ => suppress::directives(code.text, None),
     }
 }

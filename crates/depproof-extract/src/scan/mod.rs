@@ -22,6 +22,7 @@ use crate::javascript::{SpecifierTarget, package_of_specifier};
 use crate::location::Code;
 use crate::reference::{Diagnostic, Found, Mention, NotRegistry, Output, Severity};
 use crate::resolve::python::{PyResolution, Rule, resolve_python};
+use crate::suppress::{self, Directive};
 use crate::walk::{WalkOptions, WalkedFile, display_path, walk};
 
 /// How to scan.
@@ -36,6 +37,8 @@ struct FileResult {
     output: Output,
     bytes: u64,
     facts: FileFacts,
+    /// Inline suppression comments.
+    directives: Vec<Directive>,
 }
 
 /// Reads a file as text: a BOM is blanked (offsets kept), invalid UTF-8 is replaced and
@@ -73,15 +76,18 @@ fn process(display: Arc<str>, bytes: Vec<u8>, kind: SourceKind) -> FileResult {
             output,
             bytes: len,
             facts: FileFacts::default(),
+            directives: Vec::new(),
         };
     };
     let code = Code::file(Arc::clone(&display), &text);
     let facts = FileFacts::of(kind, &code, &mut output);
     dispatch::extract(&code, kind, &mut output);
+    let directives = dispatch::directives(&code, kind);
     FileResult {
         output,
         bytes: len,
         facts,
+        directives,
     }
 }
 
@@ -120,6 +126,7 @@ pub fn scan_paths(
                     output,
                     bytes: 0,
                     facts: FileFacts::default(),
+                    directives: Vec::new(),
                 }
             }
         };
@@ -198,7 +205,9 @@ fn finish(
         scan.bytes += r.bytes;
         diagnostics.extend(r.output.diagnostics);
         for found in r.output.found {
-            if let Some(reference) = resolve(found, &project, pypi, &mut scan.skipped) {
+            if let Some(mut reference) = resolve(found, &project, pypi, &mut scan.skipped) {
+                let l = &reference.location;
+                reference.suppression = suppress::covering(&r.directives, l.cell, l.line);
                 scan.references.push(reference);
             }
         }
@@ -328,5 +337,6 @@ fn resolve(
         optional,
         dev,
         via,
+        suppression: None,
     })
 }

@@ -4,6 +4,7 @@ use depproof_registry::Ecosystem;
 
 use crate::location::Location;
 use crate::reference::{Diagnostic, Kind, NotRegistry};
+use crate::suppress::Suppression;
 
 /// How an import name became a package name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -69,6 +70,9 @@ pub struct Reference {
     /// For imports: the import as written and the rule that resolved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<ImportVia>,
+    /// An inline `depproof: ignore[...]` comment covering this reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
 }
 
 /// Counts of imports that need no package.

@@ -1,0 +1,658 @@
+//! From references and registry evidence to findings: one finding per package, with its
+//! signals, its verdict under the policy, suggestions, and every reference kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use depproof_extract::scan::{Reference, ScanResult, Target};
+use depproof_extract::suppress::Suppression;
+use depproof_extract::{Diagnostic, Kind, Severity as DiagSeverity};
+use depproof_registry::index::{Completeness, MAX_SUGGESTIONS};
+use depproof_registry::{Ecosystem, Flags, Index, Lookup, PackageInfo, Popularity, Suggestion};
+use serde_json::{Value, json};
+
+use crate::config::{Level, Policy, Verdict};
+use crate::signal::{Code, Severity, Signal};
+use crate::words::{popularity, popularity_short, thousands};
+
+/// What the assessment consults: one snapshot index per ecosystem.
+#[derive(Clone, Copy)]
+pub struct Registry<'a> {
+    /// The PyPI snapshot.
+    pub pypi: &'a Index,
+    /// The npm snapshot.
+    pub npm: &'a Index,
+}
+
+impl<'a> Registry<'a> {
+    /// The index of `eco`.
+    pub fn snapshot(&self, eco: Ecosystem) -> &'a Index {
+        match eco {
+            Ecosystem::PyPI => self.pypi,
+            Ecosystem::Npm => self.npm,
+        }
+    }
+}
+
+/// What the registry says about a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    /// On the registry.
+    Found(PackageInfo),
+    /// Absent from a complete snapshot.
+    Absent,
+    /// Absent from a partial snapshot.
+    Unknown,
+    /// Breaks the registry's name rules.
+    Invalid {
+        /// The rule.
+        rule: String,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+impl Presence {
+    /// Lowercase identifier.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Presence::Found(_) => "exists",
+            Presence::Absent => "does_not_exist",
+            Presence::Unknown => "unknown",
+            Presence::Invalid { .. } => "invalid_name",
+        }
+    }
+}
+
+/// Why a signal does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuppressedBy {
+    /// `depproof: ignore` comments at every reference.
+    Inline(Vec<String>),
+    /// An `[[allow]]` entry of the configuration.
+    Allowed(String),
+}
+
+impl SuppressedBy {
+    /// In words.
+    pub fn words(&self) -> String {
+        match self {
+            SuppressedBy::Inline(at) => format!("suppressed by a comment at {}", at.join(", ")),
+            SuppressedBy::Allowed(reason) => format!("allowed in the configuration: {reason}"),
+        }
+    }
+}
+
+/// A signal that was raised and suppressed: counted and listed, never dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    /// The signal.
+    pub signal: Signal,
+    /// By what.
+    pub by: SuppressedBy,
+}
+
+/// One package with everything depproof concluded about it.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Its registry.
+    pub ecosystem: Ecosystem,
+    /// Its name, normalized for the registry.
+    pub name: String,
+    /// What the registry says.
+    pub presence: Presence,
+    /// The signals that count, most serious first.
+    pub signals: Vec<Signal>,
+    /// The signals suppressed.
+    pub suppressed: Vec<Suppressed>,
+    /// ok / warn / block.
+    pub verdict: Verdict,
+    /// Real names near a missing one.
+    pub suggestions: Vec<Suggestion>,
+    /// The `[private]` pattern the name matches.
+    pub private: Option<String>,
+    /// Every reference to it (empty for `depproof check`).
+    pub references: Vec<Reference>,
+}
+
+impl Finding {
+    /// One sentence: the most serious signal's message, or what the registry says.
+    pub fn summary(&self, registry: &Registry) -> String {
+        if let Some(s) = self.signals.first() {
+            return s.message.clone();
+        }
+        let eco = self.ecosystem.display_name();
+        match &self.presence {
+            Presence::Found(info) => {
+                let index = registry.snapshot(self.ecosystem);
+                format!(
+                    "exists on {eco}: {}",
+                    popularity(index, info.popularity).replace("download rank", "rank")
+                )
+            }
+            Presence::Absent | Presence::Unknown if self.private.is_some() => {
+                format!("a private package, not on the public {eco} registry")
+            }
+            Presence::Absent => format!("does not exist on {eco}"),
+            Presence::Unknown => format!("unknown to the {eco} snapshot"),
+            Presence::Invalid { reason, .. } => format!("not a valid {eco} name: {reason}"),
+        }
+    }
+}
+
+/// How a package is referred to, as far as the assessment cares.
+#[derive(Debug, Clone, Copy)]
+pub struct Use<'r> {
+    /// How it entered (`None`: asked about directly, as by `depproof check`).
+    pub kind: Option<Kind>,
+    /// An inline suppression covering it.
+    pub suppression: Option<&'r Suppression>,
+    /// Where, as `path:line`, for suppression reports.
+    pub place: Option<(&'r str, u32)>,
+    /// The import as written, for imports.
+    pub import: Option<&'r str>,
+}
+
+/// The result of assessing a scan.
+#[derive(Debug, Clone, Default)]
+pub struct Assessment {
+    /// One finding per package, blocking first, then by ecosystem and name.
+    pub findings: Vec<Finding>,
+    /// Problems with suppression comments.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Judges packages against a registry under a policy.
+pub struct Assessor<'a> {
+    registry: Registry<'a>,
+    policy: &'a Policy,
+}
+
+impl<'a> Assessor<'a> {
+    /// An assessor.
+    pub fn new(registry: Registry<'a>, policy: &'a Policy) -> Assessor<'a> {
+        Assessor { registry, policy }
+    }
+
+    /// The registry consulted.
+    pub fn registry(&self) -> &Registry<'a> {
+        &self.registry
+    }
+
+    /// Assesses every package referred to by a scan.
+    pub fn assess_scan(&self, scan: &ScanResult) -> Assessment {
+        let mut groups: BTreeMap<(Ecosystem, String), (String, Vec<&Reference>)> = BTreeMap::new();
+        let mut diagnostics = BTreeSet::new();
+        for r in &scan.references {
+            let Target::Package { ecosystem, name } = &r.target else {
+                continue;
+            };
+            let key = match ecosystem.validate(name) {
+                Ok(_) => ecosystem.normalize(name).into_owned(),
+                Err(_) => name.clone(),
+            };
+            groups
+                .entry((*ecosystem, key))
+                .or_insert_with(|| (name.clone(), Vec::new()))
+                .1
+                .push(r);
+            if let Some(Suppression::Codes(codes)) = &r.suppression {
+                for c in codes {
+                    if Code::parse(c).is_none() {
+                        diagnostics.insert(Diagnostic {
+                            path: r.location.path.clone(),
+                            line: Some(r.location.line),
+                            severity: DiagSeverity::Warning,
+                            message: format!(
+                                "`{c}` in a `depproof: ignore[...]` comment is not a signal code or name (see `depproof explain --all`)"
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        let mut findings: Vec<Finding> = groups
+            .into_iter()
+            .map(|((eco, _key), (written, mut refs))| {
+                refs.sort_by(|a, b| a.location.cmp(&b.location));
+                let uses: Vec<Use> = refs.iter().map(|r| use_of(r)).collect();
+                let mut f = self.assess(eco, &written, &uses);
+                f.references = refs.into_iter().cloned().collect();
+                f
+            })
+            .collect();
+        sort_findings(&mut findings);
+        Assessment {
+            findings,
+            diagnostics: diagnostics.into_iter().collect(),
+        }
+    }
+
+    /// Assesses one package, named `written` in `eco`, referred to by `uses`.
+    pub fn assess(&self, eco: Ecosystem, written: &str, uses: &[Use]) -> Finding {
+        let index = self.registry.snapshot(eco);
+        let only_imports = !uses.is_empty() && uses.iter().all(|u| u.kind == Some(Kind::Import));
+        let in_install = uses
+            .iter()
+            .any(|u| u.kind == Some(Kind::InstallCommand) || u.kind.is_none());
+        let (key, presence) = match eco.validate(written) {
+            Err(e) if !only_imports => (
+                written.to_owned(),
+                Presence::Invalid {
+                    rule: e.rule.to_string(),
+                    reason: e.reason,
+                },
+            ),
+            // An import no registry name can match (`_private`) is unresolved, not a
+            // badly written package name.
+            Err(_) => (written.to_owned(), Presence::Absent),
+            Ok(_) => {
+                let key = eco.normalize(written).into_owned();
+                let p = match index.lookup(&key) {
+                    Lookup::Found(info) => Presence::Found(info),
+                    Lookup::Absent => Presence::Absent,
+                    Lookup::Unknown => Presence::Unknown,
+                };
+                (key, p)
+            }
+        };
+        let private = self.policy.private(eco, &key).map(str::to_owned);
+        let mut signals = Vec::new();
+        let mut suggestions = Vec::new();
+        let shown = format!("`{written}`");
+        let eco_name = eco.display_name();
+
+        if let Some(reason) = self.policy.denied(eco, &key) {
+            signals.push(Signal::new(
+                Code::Denied,
+                Severity::Critical,
+                format!("{shown} is denied by the configuration: {reason}"),
+                json!({ "reason": reason }),
+            ));
+        }
+
+        match &presence {
+            Presence::Invalid { rule, reason } => signals.push(Signal::new(
+                Code::InvalidName,
+                Severity::Medium,
+                format!("{shown} is not a valid {eco_name} name: {reason}"),
+                json!({ "rule": rule, "reason": reason }),
+            )),
+            Presence::Absent | Presence::Unknown if private.is_some() => {}
+            Presence::Absent => {
+                suggestions = self.suggest(eco, &key);
+                let did_you_mean = self.did_you_mean(&suggestions);
+                let snapshot = snapshot_words(index);
+                if only_imports {
+                    let import = uses.iter().find_map(|u| u.import).unwrap_or(written);
+                    signals.push(Signal::new(
+                        Code::UnresolvedImport,
+                        Severity::Medium,
+                        format!(
+                            "`import {import}` resolves to no package: {shown} does not exist on {eco_name}{did_you_mean}"
+                        ),
+                        json!({ "import": import, "snapshot": snapshot, "suggestions": names(&suggestions) }),
+                    ));
+                } else {
+                    signals.push(Signal::new(
+                        Code::NotFound,
+                        if in_install {
+                            Severity::Critical
+                        } else {
+                            Severity::High
+                        },
+                        format!("{shown} does not exist on {eco_name}{did_you_mean}"),
+                        json!({ "snapshot": snapshot, "install_command": in_install, "suggestions": names(&suggestions) }),
+                    ));
+                }
+            }
+            Presence::Unknown => {
+                suggestions = self.suggest(eco, &key);
+                let did_you_mean = self.did_you_mean(&suggestions);
+                let cut = match &index.header().completeness {
+                    Completeness::Partial { description, .. } => description.clone(),
+                    Completeness::Complete => String::new(),
+                };
+                signals.push(Signal::new(
+                    Code::Unknown,
+                    Severity::Medium,
+                    format!(
+                        "{shown} is unknown: not among {cut} ({} snapshot), so it does not exist or is little used{did_you_mean}",
+                        index.header().snapshot_date
+                    ),
+                    json!({ "snapshot": snapshot_words(index), "suggestions": names(&suggestions) }),
+                ));
+            }
+            Presence::Found(info) => {
+                if private.is_some() {
+                    signals.push(Signal::new(
+                        Code::DependencyConfusion,
+                        Severity::High,
+                        format!(
+                            "{shown} is declared private (`{}`) but a package of that name exists on the public {eco_name} registry ({})",
+                            private.as_deref().unwrap_or_default(),
+                            popularity(index, info.popularity)
+                        ),
+                        json!({ "pattern": private, "public": info_json(index, info) }),
+                    ));
+                }
+                self.flag_signals(eco, &shown, info, private.is_some(), &mut signals);
+                self.reputation_signals(index, &shown, info, &mut signals);
+            }
+        }
+
+        // The other registry: a name from the wrong ecosystem.
+        if !matches!(presence, Presence::Found(_) | Presence::Invalid { .. }) && private.is_none() {
+            let other = match eco {
+                Ecosystem::PyPI => Ecosystem::Npm,
+                Ecosystem::Npm => Ecosystem::PyPI,
+            };
+            if other.validate(written).is_ok() {
+                let other_index = self.registry.snapshot(other);
+                let other_key = other.normalize(written);
+                if let Lookup::Found(info) = other_index.lookup(&other_key) {
+                    let severity = if presence == Presence::Unknown {
+                        Severity::Medium
+                    } else {
+                        Severity::Info
+                    };
+                    signals.push(Signal::new(
+                        Code::CrossEcosystem,
+                        severity,
+                        format!(
+                            "{shown} is not a {eco_name} package but exists on {} ({}): a name from the other ecosystem",
+                            other.display_name(),
+                            popularity(other_index, info.popularity)
+                        ),
+                        json!({ "ecosystem": other.id(), "package": info_json(other_index, &info) }),
+                    ));
+                }
+            }
+        }
+
+        self.finish(eco, key, presence, signals, suggestions, private, uses)
+    }
+
+    fn flag_signals(
+        &self,
+        eco: Ecosystem,
+        shown: &str,
+        info: &PackageInfo,
+        private: bool,
+        signals: &mut Vec<Signal>,
+    ) {
+        let flags = info.flags;
+        let version = &info.latest_version;
+        let data = json!({ "latest_version": version, "flags": flags.names().collect::<Vec<_>>() });
+        if flags.contains(Flags::SECURITY_HOLDING) {
+            signals.push(Signal::new(
+                Code::SecurityHolding,
+                Severity::Critical,
+                format!(
+                    "{shown} was taken down for malware: {} holds it as a security placeholder ({version})",
+                    eco.display_name()
+                ),
+                data.clone(),
+            ));
+        }
+        if flags.contains(Flags::DEPENDENCY_CONFUSION) && !private {
+            signals.push(Signal::new(
+                Code::ReservedName,
+                Severity::High,
+                format!(
+                    "{shown} is a public placeholder registered against dependency confusion: an internal package's name, not code to use"
+                ),
+                data.clone(),
+            ));
+        }
+        if flags.contains(Flags::RESEARCH) {
+            signals.push(Signal::new(
+                Code::ResearchSquat,
+                Severity::High,
+                format!(
+                    "{shown} was registered by researchers to catch people and models asking for this name by mistake"
+                ),
+                data.clone(),
+            ));
+        }
+        // A popular package that publishes `0.0.0` is busy, not a stub.
+        if flags.contains(Flags::PLACEHOLDER)
+            && !info.popular
+            && !flags.intersects(Flags::SECURITY_HOLDING | Flags::DEPENDENCY_CONFUSION)
+        {
+            signals.push(Signal::new(
+                Code::Placeholder,
+                Severity::Medium,
+                format!("{shown} is a placeholder: its latest release ({version}) is empty or reserves the name"),
+                data,
+            ));
+        }
+    }
+
+    fn reputation_signals(
+        &self,
+        index: &Index,
+        shown: &str,
+        info: &PackageInfo,
+        signals: &mut Vec<Signal>,
+    ) {
+        let t = self.policy.thresholds();
+        let header = index.header();
+        if !info.popular
+            && let (Some((y, m)), Some((sy, sm))) =
+                (info.release_month, year_month(&header.snapshot_date))
+        {
+            let months = (i64::from(sy) * 12 + i64::from(sm)) - (i64::from(y) * 12 + i64::from(m));
+            // Month granularity: the release may have been as late as the month's end.
+            if months >= 0 && (months - 1) * 30 < i64::from(t.new_days) {
+                signals.push(Signal::new(
+                    Code::New,
+                    Severity::Low,
+                    format!(
+                        "{shown} is new and little used: latest release {} (within {} days of the {} snapshot), {}",
+                        info.release_month_str().unwrap_or_default(),
+                        t.new_days,
+                        header.snapshot_date,
+                        popularity(index, info.popularity)
+                    ),
+                    json!({ "release_month": info.release_month_str(), "snapshot_date": header.snapshot_date, "new_days": t.new_days }),
+                ));
+            }
+        }
+        let unpopular = match info.popularity {
+            Popularity::MonthlyDownloads(d) => (d < t.min_monthly_downloads)
+                .then(|| format!("fewer than {}", thousands(t.min_monthly_downloads.into()))),
+            Popularity::Rank(r) => t
+                .pypi_max_rank
+                .filter(|max| r > *max)
+                .map(|max| format!("below rank {}", thousands(max.into()))),
+            Popularity::Unranked => t
+                .pypi_max_rank
+                .map(|max| format!("below rank {}", thousands(max.into()))),
+            Popularity::Unknown => None,
+        };
+        if let Some(threshold) = unpopular {
+            signals.push(Signal::new(
+                Code::Unpopular,
+                Severity::Low,
+                format!(
+                    "{shown} is little used: {} ({threshold})",
+                    popularity(index, info.popularity)
+                ),
+                json!({ "popularity": info_json(index, info)["popularity"] }),
+            ));
+        }
+    }
+
+    fn suggest(&self, eco: Ecosystem, key: &str) -> Vec<Suggestion> {
+        self.registry.snapshot(eco).suggest(key, MAX_SUGGESTIONS)
+    }
+
+    fn did_you_mean(&self, suggestions: &[Suggestion]) -> String {
+        let Some(first) = suggestions.first() else {
+            return String::new();
+        };
+        match popularity_short(first.info.popularity) {
+            Some(p) => format!("; did you mean `{}` ({p})?", first.info.name),
+            None => format!("; did you mean `{}`?", first.info.name),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        eco: Ecosystem,
+        key: String,
+        presence: Presence,
+        signals: Vec<Signal>,
+        suggestions: Vec<Suggestion>,
+        private: Option<String>,
+        uses: &[Use],
+    ) -> Finding {
+        let allowance = self.policy.allowance(eco, &key);
+        let mut active: Vec<(Level, Signal)> = Vec::new();
+        let mut suppressed = Vec::new();
+        for s in signals {
+            let level = self.policy.level(s.code, s.severity);
+            if level == Level::Off {
+                continue;
+            }
+            if let Some(a) = &allowance
+                && a.signals.is_none_or(|list| list.contains(&s.code))
+            {
+                suppressed.push(Suppressed {
+                    signal: s,
+                    by: SuppressedBy::Allowed(a.reason.to_owned()),
+                });
+                continue;
+            }
+            if let Some(at) = inline_suppression(uses, s.code) {
+                suppressed.push(Suppressed {
+                    signal: s,
+                    by: SuppressedBy::Inline(at),
+                });
+                continue;
+            }
+            active.push((level, s));
+        }
+        active.sort_by(|(la, a), (lb, b)| {
+            (lb, b.severity)
+                .cmp(&(la, a.severity))
+                .then(a.code.cmp(&b.code))
+        });
+        let verdict = active
+            .iter()
+            .map(|(l, _)| match l {
+                Level::Block => Verdict::Block,
+                Level::Warn => Verdict::Warn,
+                Level::Info | Level::Off => Verdict::Ok,
+            })
+            .max()
+            .unwrap_or(Verdict::Ok);
+        Finding {
+            ecosystem: eco,
+            name: key,
+            presence,
+            signals: active.into_iter().map(|(_, s)| s).collect(),
+            suppressed,
+            verdict,
+            suggestions,
+            private,
+            references: Vec::new(),
+        }
+    }
+}
+
+/// The places of the comments suppressing `code`, if every use is covered by one.
+fn inline_suppression(uses: &[Use], code: Code) -> Option<Vec<String>> {
+    if uses.is_empty() {
+        return None;
+    }
+    let mut at = Vec::new();
+    for u in uses {
+        let covered = match u.suppression? {
+            Suppression::All => true,
+            Suppression::Codes(codes) => codes.iter().any(|c| Code::parse(c) == Some(code)),
+        };
+        if !covered {
+            return None;
+        }
+        if let Some((path, line)) = u.place {
+            at.push(format!("{path}:{line}"));
+        }
+    }
+    at.dedup();
+    Some(at)
+}
+
+fn use_of(r: &Reference) -> Use<'_> {
+    Use {
+        kind: Some(r.kind),
+        suppression: r.suppression.as_ref(),
+        place: Some((&r.location.path, r.location.line)),
+        import: r.via.as_ref().map(|v| v.import.as_str()),
+    }
+}
+
+/// Blocking first, then warnings, then by ecosystem and name: deterministic.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings
+        .sort_by(|a, b| (b.verdict, a.ecosystem, &a.name).cmp(&(a.verdict, b.ecosystem, &b.name)));
+}
+
+fn year_month(date: &str) -> Option<(u16, u8)> {
+    let y = date.get(0..4)?.parse().ok()?;
+    let m = date.get(5..7)?.parse().ok()?;
+    Some((y, m))
+}
+
+fn names(s: &[Suggestion]) -> Vec<&str> {
+    s.iter().map(|s| s.info.name.as_str()).collect()
+}
+
+fn snapshot_words(index: &Index) -> Value {
+    let h = index.header();
+    json!({
+        "date": h.snapshot_date,
+        "complete": h.completeness.is_complete(),
+        "names": h.name_count,
+    })
+}
+
+/// What the snapshot knows of a package, as JSON.
+pub fn info_json(index: &Index, info: &PackageInfo) -> Value {
+    let popularity = match info.popularity {
+        Popularity::Rank(r) => {
+            json!({ "rank": r, "ranked_among": index.header().popular_threshold })
+        }
+        Popularity::Unranked => {
+            json!({ "rank": null, "ranked_among": index.header().popular_threshold })
+        }
+        Popularity::MonthlyDownloads(d) => json!({ "downloads_a_month": d }),
+        Popularity::Unknown => Value::Null,
+    };
+    json!({
+        "name": info.name,
+        "latest_version": info.latest_version,
+        "release_month": info.release_month_str(),
+        "popularity": popularity,
+        "popular": info.popular,
+        "flags": info.flags.names().collect::<Vec<_>>(),
+    })
+}
+
+/// Describes the snapshot's coverage in words, for "does not exist" and "unknown".
+pub fn absent_words(index: &Index) -> String {
+    let h = index.header();
+    match &h.completeness {
+        Completeness::Complete => format!(
+            "not among the {} {} names of the complete snapshot of {}",
+            thousands(h.name_count),
+            h.ecosystem.display_name(),
+            h.snapshot_date
+        ),
+        Completeness::Partial { description, .. } => format!(
+            "not among {description} ({} snapshot): it may not exist, or be little used",
+            h.snapshot_date
+        ),
+    }
+}

@@ -1,0 +1,532 @@
+//! `depproof.toml`: thresholds, signal levels, allow and deny lists, private names, and
+//! paths to skip. Found by walking up from the scanned path, or given with `--config`.
+//! Unknown keys are errors that name the key and the file: a misspelt setting that is
+//! silently ignored is a policy that silently does not apply.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use depproof_registry::Ecosystem;
+use serde::{Deserialize, Serialize};
+
+use crate::signal::{Code, Severity};
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "depproof.toml";
+
+/// What a signal does to a finding's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Not raised at all.
+    Off,
+    /// Shown, no effect on the verdict.
+    Info,
+    /// Makes the finding a warning.
+    Warn,
+    /// Makes the finding block.
+    Block,
+}
+
+/// A finding's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Nothing to worry about.
+    Ok,
+    /// Look before installing.
+    Warn,
+    /// Do not install.
+    Block,
+}
+
+impl Verdict {
+    /// Lowercase identifier.
+    pub fn id(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Warn => "warn",
+            Verdict::Block => "block",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Which verdicts make the exit status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FailOn {
+    /// A blocked finding (the default).
+    #[default]
+    Block,
+    /// A warning or a blocked finding.
+    Warn,
+    /// Never: report only.
+    Never,
+}
+
+impl FailOn {
+    /// True if a finding with `verdict` fails the run.
+    pub fn fails(self, verdict: Verdict) -> bool {
+        match self {
+            FailOn::Block => verdict == Verdict::Block,
+            FailOn::Warn => verdict >= Verdict::Warn,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// Numbers the signals compare against.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Thresholds {
+    /// `new`: a latest release within this many days of the snapshot date.
+    pub new_days: u32,
+    /// `unpopular` (npm): fewer downloads a month than this.
+    pub min_monthly_downloads: u32,
+    /// `unpopular` (PyPI): a download rank worse than this (unranked counts as worse);
+    /// unset = off, since the snapshot ranks only the 15,000 most downloaded projects.
+    pub pypi_max_rank: Option<u32>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            new_days: 90,
+            min_monthly_downloads: 1_000,
+            pypi_max_rank: None,
+        }
+    }
+}
+
+/// An allow or deny entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListEntry {
+    /// The package name (any spelling; compared normalized).
+    pub name: String,
+    /// `pypi` or `npm`; both when absent.
+    #[serde(default)]
+    pub ecosystem: Option<EcosystemKey>,
+    /// Why: shown with every finding it affects. Required.
+    pub reason: String,
+    /// Allow only these signals (codes or names); all when absent.
+    #[serde(default)]
+    pub signals: Option<Vec<String>>,
+}
+
+/// An ecosystem as written in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EcosystemKey {
+    /// PyPI.
+    Pypi,
+    /// npm.
+    Npm,
+}
+
+impl From<EcosystemKey> for Ecosystem {
+    fn from(e: EcosystemKey) -> Self {
+        match e {
+            EcosystemKey::Pypi => Ecosystem::PyPI,
+            EcosystemKey::Npm => Ecosystem::Npm,
+        }
+    }
+}
+
+/// Names of internal packages, which must not come from the public registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Private {
+    /// PyPI names or prefixes (`acme-utils`, `acme-*`).
+    #[serde(default)]
+    pub pypi: Vec<String>,
+    /// npm names, prefixes or scopes (`acme-ui`, `acme-*`, `@acme/*`).
+    #[serde(default)]
+    pub npm: Vec<String>,
+}
+
+/// What to scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Paths to skip (gitignore-style globs), added to `--exclude`.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+/// The contents of a depproof.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Which verdicts fail the run (overridden by `--fail-on`).
+    #[serde(default)]
+    pub fail_on: Option<FailOn>,
+    /// Thresholds of the signals.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// Level per signal, keyed by code or name.
+    #[serde(default)]
+    pub signals: BTreeMap<String, Level>,
+    /// Packages whose signals are suppressed, with a reason.
+    #[serde(default)]
+    pub allow: Vec<ListEntry>,
+    /// Packages that always block, with a reason.
+    #[serde(default)]
+    pub deny: Vec<ListEntry>,
+    /// Internal package names.
+    #[serde(default)]
+    pub private: Private,
+    /// What to scan.
+    #[serde(default)]
+    pub scan: ScanConfig,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong and where.
+    pub message: String,
+}
+
+/// A configuration with where it came from, checked and ready to apply.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// The file it was read from, if any.
+    pub path: Option<PathBuf>,
+    /// The settings.
+    pub config: Config,
+    levels: BTreeMap<Code, Level>,
+    allow: Vec<Entry>,
+    deny: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    ecosystem: Option<Ecosystem>,
+    key_pypi: String,
+    key_npm: String,
+    reason: String,
+    signals: Option<Vec<Code>>,
+}
+
+impl Entry {
+    fn matches(&self, eco: Ecosystem, key: &str) -> bool {
+        self.ecosystem.is_none_or(|e| e == eco)
+            && match eco {
+                Ecosystem::PyPI => self.key_pypi == key,
+                Ecosystem::Npm => self.key_npm == key,
+            }
+    }
+}
+
+/// How an allow entry applies to a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowance<'a> {
+    /// The reason written in the file.
+    pub reason: &'a str,
+    /// The signals allowed; `None` = all.
+    pub signals: Option<&'a [Code]>,
+}
+
+impl Policy {
+    /// Parses and checks `text`, read from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Policy, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: path.to_owned(),
+            message,
+        };
+        let config: Config = toml::from_str(text).map_err(|e| {
+            // toml's message names the key and shows the line; keep it whole but on
+            // fewer lines.
+            err(e.to_string().trim_end().to_owned())
+        })?;
+        let mut levels = BTreeMap::new();
+        for (key, level) in &config.signals {
+            let code = Code::parse(key).ok_or_else(|| {
+                err(format!(
+                    "[signals]: `{key}` is not a signal code or name (see `depproof explain --all`)"
+                ))
+            })?;
+            levels.insert(code, *level);
+        }
+        let entries = |list: &[ListEntry], what: &str| -> Result<Vec<Entry>, ConfigError> {
+            list.iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let place = format!("[[{what}]] entry {} (`{}`)", i + 1, e.name);
+                    if e.reason.trim().is_empty() {
+                        return Err(err(format!("{place}: `reason` must say why")));
+                    }
+                    let signals = match &e.signals {
+                        None => None,
+                        Some(list) => Some(
+                            list.iter()
+                                .map(|s| {
+                                    Code::parse(s).ok_or_else(|| {
+                                        err(format!("{place}: `{s}` is not a signal code or name"))
+                                    })
+                                })
+                                .collect::<Result<Vec<Code>, _>>()?,
+                        ),
+                    };
+                    let ecosystem = e.ecosystem.map(Ecosystem::from);
+                    let valid = Ecosystem::ALL
+                        .iter()
+                        .filter(|eco| ecosystem.is_none_or(|x| x == **eco))
+                        .any(|eco| eco.validate(&e.name).is_ok());
+                    if !valid {
+                        return Err(err(format!("{place}: not a valid package name")));
+                    }
+                    Ok(Entry {
+                        ecosystem,
+                        key_pypi: Ecosystem::PyPI.normalize(&e.name).into_owned(),
+                        key_npm: Ecosystem::Npm.normalize(&e.name).into_owned(),
+                        reason: e.reason.trim().to_owned(),
+                        signals,
+                    })
+                })
+                .collect()
+        };
+        let allow = entries(&config.allow, "allow")?;
+        let deny = entries(&config.deny, "deny")?;
+        for (eco, list) in [
+            (Ecosystem::PyPI, &config.private.pypi),
+            (Ecosystem::Npm, &config.private.npm),
+        ] {
+            for p in list {
+                let name = p.strip_suffix('*').unwrap_or(p);
+                let name = name.strip_suffix('/').unwrap_or(name);
+                if name.is_empty() || name.contains('*') {
+                    return Err(err(format!(
+                        "[private] {}: `{p}` must be a name, a prefix ending in `*`, or (npm) a scope `@scope/*`",
+                        eco.id()
+                    )));
+                }
+            }
+        }
+        Ok(Policy {
+            path: Some(path.to_owned()),
+            config,
+            levels,
+            allow,
+            deny,
+        })
+    }
+
+    /// Reads `path`.
+    pub fn load(path: &Path) -> Result<Policy, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_owned(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Policy::parse(&text, path)
+    }
+
+    /// The nearest depproof.toml in `start` or a folder above it, if any.
+    pub fn discover(start: &Path) -> Result<Option<Policy>, ConfigError> {
+        let start = if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start
+        };
+        let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_owned());
+        let mut dir = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Policy::load(&candidate).map(Some);
+            }
+            dir = d.parent();
+        }
+        Ok(None)
+    }
+
+    /// The level a signal of `code` with `severity` gets: the configured one, else by
+    /// severity (critical and high block, medium and low warn, info informs).
+    pub fn level(&self, code: Code, severity: Severity) -> Level {
+        if let Some(l) = self.levels.get(&code) {
+            return *l;
+        }
+        match severity {
+            Severity::Critical | Severity::High => Level::Block,
+            Severity::Medium | Severity::Low => Level::Warn,
+            Severity::Info => Level::Info,
+        }
+    }
+
+    /// The allow entry for a package, if any.
+    pub fn allowance(&self, eco: Ecosystem, key: &str) -> Option<Allowance<'_>> {
+        self.allow
+            .iter()
+            .find(|e| e.matches(eco, key))
+            .map(|e| Allowance {
+                reason: &e.reason,
+                signals: e.signals.as_deref(),
+            })
+    }
+
+    /// The deny reason for a package, if denied.
+    pub fn denied(&self, eco: Ecosystem, key: &str) -> Option<&str> {
+        self.deny
+            .iter()
+            .find(|e| e.matches(eco, key))
+            .map(|e| e.reason.as_str())
+    }
+
+    /// The `[private]` pattern matching a package, if any.
+    pub fn private(&self, eco: Ecosystem, key: &str) -> Option<&str> {
+        let list = match eco {
+            Ecosystem::PyPI => &self.config.private.pypi,
+            Ecosystem::Npm => &self.config.private.npm,
+        };
+        list.iter()
+            .find(|p| match p.strip_suffix('*') {
+                Some(prefix) => {
+                    let prefix = match eco {
+                        Ecosystem::PyPI => Ecosystem::PyPI.normalize(prefix).into_owned(),
+                        Ecosystem::Npm => prefix.to_owned(),
+                    };
+                    // PEP 503 normalization drops a trailing separator: `acme-*` keeps it.
+                    let sep = prefix.is_empty() || key.len() > prefix.len();
+                    key.starts_with(prefix.as_str()) && sep
+                }
+                None => eco.normalize(p) == key,
+            })
+            .map(String::as_str)
+    }
+
+    /// Thresholds in force.
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.config.thresholds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, ConfigError> {
+        Policy::parse(text, Path::new("proj/depproof.toml"))
+    }
+
+    #[test]
+    fn a_full_file() {
+        let p = parse(
+            r#"
+fail-on = "warn"
+[thresholds]
+new-days = 30
+min-monthly-downloads = 5000
+[signals]
+DP104 = "off"
+typosquat = "block"
+[[allow]]
+name = "Acme_Tools"
+ecosystem = "pypi"
+reason = "our own package, published on purpose"
+signals = ["new", "DP104"]
+[[deny]]
+name = "request"
+ecosystem = "npm"
+reason = "deprecated since 2020: use undici or fetch"
+[private]
+pypi = ["acme-*", "internal-billing"]
+npm = ["@acme/*"]
+[scan]
+exclude = ["vendor/**"]
+"#,
+        )
+        .unwrap();
+        assert_eq!(p.config.fail_on, Some(FailOn::Warn));
+        assert_eq!(p.thresholds().new_days, 30);
+        assert_eq!(p.level(Code::Unpopular, Severity::Low), Level::Off);
+        assert_eq!(p.level(Code::Typosquat, Severity::Medium), Level::Block);
+        assert_eq!(p.level(Code::New, Severity::Low), Level::Warn);
+        let a = p.allowance(Ecosystem::PyPI, "acme-tools").unwrap();
+        assert_eq!(a.signals, Some(&[Code::New, Code::Unpopular][..]));
+        assert!(p.allowance(Ecosystem::Npm, "acme-tools").is_none());
+        assert!(p.denied(Ecosystem::Npm, "request").is_some());
+        assert!(p.denied(Ecosystem::PyPI, "request").is_none());
+        assert_eq!(p.private(Ecosystem::PyPI, "acme-billing"), Some("acme-*"));
+        assert_eq!(p.private(Ecosystem::PyPI, "acme"), None);
+        assert_eq!(p.private(Ecosystem::PyPI, "acmetools"), None);
+        assert_eq!(
+            p.private(Ecosystem::PyPI, "internal-billing"),
+            Some("internal-billing")
+        );
+        assert_eq!(p.private(Ecosystem::Npm, "@acme/ui"), Some("@acme/*"));
+        assert_eq!(p.private(Ecosystem::Npm, "@acmeco/ui"), None);
+        assert_eq!(p.config.scan.exclude, vec!["vendor/**"]);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_the_file() {
+        let e = parse("[thresholds]\nnew-day = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("proj/depproof.toml:"), "{e}");
+        assert!(e.contains("new-day"), "{e}");
+        let e = parse("failon = \"warn\"\n").unwrap_err().to_string();
+        assert!(e.contains("failon"), "{e}");
+        let e = parse("[signals]\nDP999 = \"off\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`DP999` is not a signal"), "{e}");
+        let e = parse("[signals]\nnew = \"loud\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("loud"), "{e}");
+        let e = parse("[[allow]]\nname = \"x\"\nreason = \" \"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`reason` must say why"), "{e}");
+        let e = parse("[[deny]]\nname = \"x\"\n").unwrap_err().to_string();
+        assert!(e.contains("reason"), "{e}");
+        let e = parse("[private]\nnpm = [\"@a*b\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`@a*b`"), "{e}");
+    }
+
+    #[test]
+    fn default_levels_follow_severity() {
+        let p = Policy::default();
+        assert_eq!(p.level(Code::NotFound, Severity::Critical), Level::Block);
+        assert_eq!(p.level(Code::Typosquat, Severity::High), Level::Block);
+        assert_eq!(p.level(Code::Unknown, Severity::Medium), Level::Warn);
+        assert_eq!(p.level(Code::New, Severity::Low), Level::Warn);
+        assert_eq!(p.level(Code::CrossEcosystem, Severity::Info), Level::Info);
+        assert!(FailOn::Block.fails(Verdict::Block));
+        assert!(!FailOn::Block.fails(Verdict::Warn));
+        assert!(FailOn::Warn.fails(Verdict::Warn));
+        assert!(!FailOn::Never.fails(Verdict::Block));
+    }
+
+    #[test]
+    fn discovery_walks_up() {
+        let dir = std::env::temp_dir().join(format!("depproof-config-{}", std::process::id()));
+        let sub = dir.join("a/b");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(dir.join(FILE_NAME), "fail-on = \"never\"\n").unwrap();
+        let p = Policy::discover(&sub).unwrap().unwrap();
+        assert_eq!(p.config.fail_on, Some(FailOn::Never));
+        assert_eq!(p.path.as_deref(), Some(dir.join(FILE_NAME).as_path()));
+        std::fs::write(sub.join(FILE_NAME), "bogus = 1\n").unwrap();
+        assert!(Policy::discover(&sub.join("file.py")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
