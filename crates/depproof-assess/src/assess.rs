@@ -316,7 +316,7 @@ impl<'a> Assessor<'a> {
                     Code::Unknown,
                     Severity::Medium,
                     format!(
-                        "{shown} is unknown: not among {cut} ({} snapshot), so it does not exist or is little used{did_you_mean}",
+                        "{shown} is unknown: not among {cut} ({} snapshot); it may not exist, or be little used{did_you_mean}",
                         index.header().snapshot_date
                     ),
                     json!({ "snapshot": snapshot_words(index), "suggestions": names(&suggestions) }),
@@ -448,7 +448,7 @@ impl<'a> Assessor<'a> {
                     Code::New,
                     Severity::Low,
                     format!(
-                        "{shown} is new and little used: latest release {} (within {} days of the {} snapshot), {}",
+                        "{shown} was released recently and is little used: latest release {} (within {} days of the {} snapshot), {}; a new package, or a new release of an old one",
                         info.release_month_str().unwrap_or_default(),
                         t.new_days,
                         header.snapshot_date,

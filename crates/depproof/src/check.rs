@@ -1,6 +1,7 @@
 //! `depproof check NAME...`: existence, popularity and "did you mean" for package names.
 
 use std::io::Read;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use depproof_registry::index::Completeness;
@@ -10,6 +11,8 @@ use depproof_registry::{
 use serde_json::{Value, json};
 
 use crate::cli::{CheckArgs, Format, GlobalArgs};
+use crate::findings::{finding_json, load_policy, signal_lines};
+use depproof_assess::{Assessor, Finding, Policy, Registry, Use, Verdict as AVerdict};
 use crate::snapshots::Snapshots;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -65,9 +68,17 @@ struct NameResult {
     input: String,
     results: Vec<EcoResult>,
     suggestions: Vec<(Ecosystem, Suggestion)>,
+    /// The assessment in each ecosystem where the name exists, or in every ecosystem
+    /// whose rules it meets when it exists nowhere.
+    findings: Vec<Finding>,
 }
 
 impl NameResult {
+    /// The most serious verdict of the findings; `None` for a name valid nowhere.
+    fn assessed(&self) -> Option<AVerdict> {
+        self.findings.iter().map(|f| f.verdict).max()
+    }
+
     fn verdict(&self) -> Verdict {
         let valid: Vec<&EcoResult> = self
             .results
@@ -91,13 +102,19 @@ impl NameResult {
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8> {
     let names = collect_names(&args.names)?;
     let snaps = Snapshots::load(global)?;
+    let policy = load_policy(&args.policy, Path::new("."))?;
+    let registry = Registry {
+        pypi: snaps.get(Ecosystem::PyPI),
+        npm: snaps.get(Ecosystem::Npm),
+    };
+    let assessor = Assessor::new(registry, &policy);
     let ecosystems: Vec<Ecosystem> = match args.ecosystem {
         Some(e) => vec![e.into()],
         None => Ecosystem::ALL.to_vec(),
     };
     let results: Vec<NameResult> = names
         .iter()
-        .map(|n| check_name(&snaps, &ecosystems, n))
+        .map(|n| check_name(&snaps, &assessor, &ecosystems, n))
         .collect();
 
     for r in &results {
@@ -113,16 +130,26 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8> {
         eprintln!("note: no names to check (standard input held none)");
     }
     match args.format {
-        Format::Human => print_human(&snaps, &results),
+        Format::Human => print_human(&snaps, &policy, &results),
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&snaps, &ecosystems, &results))?
+            serde_json::to_string_pretty(&to_json(
+                &snaps,
+                &registry,
+                &policy,
+                &ecosystems,
+                &results
+            ))?
         ),
     }
-    let verdicts: Vec<Verdict> = results.iter().map(NameResult::verdict).collect();
-    Ok(if verdicts.contains(&Verdict::Invalid) {
+    let fail_on = policy.config.fail_on.unwrap_or_default();
+    Ok(if results.iter().any(|r| r.verdict() == Verdict::Invalid) {
         EXIT_ERROR
-    } else if verdicts.iter().any(|v| *v != Verdict::Exists) {
+    } else if results
+        .iter()
+        .filter_map(NameResult::assessed)
+        .any(|v| fail_on.fails(v))
+    {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -154,7 +181,12 @@ fn collect_names(args: &[String]) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn check_name(snaps: &Snapshots, ecosystems: &[Ecosystem], name: &str) -> NameResult {
+fn check_name(
+    snaps: &Snapshots,
+    assessor: &Assessor,
+    ecosystems: &[Ecosystem],
+    name: &str,
+) -> NameResult {
     let mut results = Vec::new();
     let mut suggestions = Vec::new();
     for &eco in ecosystems {
@@ -199,10 +231,26 @@ fn check_name(snaps: &Snapshots, ecosystems: &[Ecosystem], name: &str) -> NameRe
         suggestions.sort_by_key(|(_, s)| (s.distance, !s.info.popular));
         suggestions.truncate(depproof_registry::index::MAX_SUGGESTIONS);
     }
+    let asked = [Use {
+        kind: None,
+        suppression: None,
+        place: None,
+        import: None,
+    }];
+    let findings = results
+        .iter()
+        .filter(|r| match r.status {
+            Status::Found(_) => true,
+            Status::Absent | Status::Unknown => !found_anywhere,
+            Status::Invalid(_) => false,
+        })
+        .map(|r| assessor.assess(r.ecosystem, name, &asked))
+        .collect();
     NameResult {
         input: name.to_owned(),
         results,
         suggestions,
+        findings,
     }
 }
 
@@ -259,7 +307,7 @@ pub(crate) fn absent_words(index: &Index) -> String {
     }
 }
 
-fn print_human(snaps: &Snapshots, results: &[NameResult]) {
+fn print_human(snaps: &Snapshots, policy: &Policy, results: &[NameResult]) {
     use std::fmt::Write;
     let mut out = String::new();
     for r in results {
@@ -270,12 +318,16 @@ fn print_human(snaps: &Snapshots, results: &[NameResult]) {
             .filter(|e| matches!(e.status, Status::Found(_)))
             .map(|e| e.ecosystem.display_name())
             .collect();
+        let assessed = r
+            .assessed()
+            .map(|v| format!(" [{v}]"))
+            .unwrap_or_default();
         if found_in.is_empty() {
-            let _ = writeln!(out, "{}: {}", r.input, verdict.words());
+            let _ = writeln!(out, "{}: {}{assessed}", r.input, verdict.words());
         } else {
             let _ = writeln!(
                 out,
-                "{}: {} on {}",
+                "{}: {} on {}{assessed}",
                 r.input,
                 verdict.words(),
                 found_in.join(" and ")
@@ -354,6 +406,11 @@ fn print_human(snaps: &Snapshots, results: &[NameResult]) {
                 .collect();
             let _ = writeln!(out, "  did you mean: {}", list.join(", "));
         }
+        for f in &r.findings {
+            for line in signal_lines(policy, f) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
     }
     let counts = count(results);
     if results.len() > 1 {
@@ -405,7 +462,13 @@ pub(crate) fn info_json(index: &Index, info: &PackageInfo) -> Value {
     })
 }
 
-fn to_json(snaps: &Snapshots, ecosystems: &[Ecosystem], results: &[NameResult]) -> Value {
+fn to_json(
+    snaps: &Snapshots,
+    registry: &Registry,
+    policy: &Policy,
+    ecosystems: &[Ecosystem],
+    results: &[NameResult],
+) -> Value {
     let snapshots: Vec<Value> = ecosystems
         .iter()
         .map(|e| crate::index_cmd::snapshot_json(snaps.get(*e), None))
@@ -457,17 +520,26 @@ fn to_json(snaps: &Snapshots, ecosystems: &[Ecosystem], results: &[NameResult]) 
                     v
                 })
                 .collect();
+            let findings: Vec<Value> = r
+                .findings
+                .iter()
+                .map(|f| finding_json(registry, policy, f))
+                .collect();
             json!({
                 "name": r.input,
-                "verdict": r.verdict().id(),
+                "status": r.verdict().id(),
+                "verdict": r.assessed(),
                 "ecosystems": ecos,
                 "suggestions": suggestions,
+                "findings": findings,
             })
         })
         .collect();
     let c = count_json(results.as_slice());
     json!({
-        "schema_version": 1,
+        "schema_version": 2,
+        "config": policy.path.as_ref().map(|p| p.display().to_string()),
+        "fail_on": policy.config.fail_on.unwrap_or_default(),
         "snapshots": snapshots,
         "results": results,
         "summary": c,
@@ -483,6 +555,10 @@ fn count_json(results: &[Value]) -> Value {
         "not_found",
         "invalid",
     ] {
+        let n = results.iter().filter(|r| r["status"] == k).count();
+        m.insert(k.to_owned(), json!(n));
+    }
+    for k in ["block", "warn", "ok"] {
         let n = results.iter().filter(|r| r["verdict"] == k).count();
         m.insert(k.to_owned(), json!(n));
     }

@@ -14,7 +14,7 @@ use depproof_registry::Ecosystem;
         depproof answers, offline and in milliseconds, whether a PyPI or npm package name \
         exists and how established it is, and suggests what was probably meant when it \
         does not.",
-    after_help = "Exit status: 0 every name exists; 1 a name does not exist or is unknown; 2 usage or data error."
+    after_help = "Exit status: 0 nothing fails the policy; 1 a package fails it (by default: a blocked package; see --fail-on); 2 a usage error, an unusable configuration or unusable data."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -37,6 +37,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Finds every package reference in files, directories or standard input, and checks each.
     Scan(ScanArgs),
+    /// Explains a signal: what it means, why it matters, what to do.
+    Explain(ExplainArgs),
     /// Builds and describes snapshot indexes.
     Index {
         #[command(subcommand)]
@@ -59,6 +61,51 @@ impl From<EcosystemArg> for Ecosystem {
     }
 }
 
+/// Which verdicts make the exit status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// A blocked package (the default).
+    Block,
+    /// A warning or a blocked package.
+    Warn,
+    /// Never: report only.
+    Never,
+}
+
+impl From<FailOnArg> for depproof_assess::FailOn {
+    fn from(f: FailOnArg) -> Self {
+        match f {
+            FailOnArg::Block => depproof_assess::FailOn::Block,
+            FailOnArg::Warn => depproof_assess::FailOn::Warn,
+            FailOnArg::Never => depproof_assess::FailOn::Never,
+        }
+    }
+}
+
+/// The policy of a run.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Read this configuration instead of the nearest depproof.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Use the default policy, ignoring any depproof.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Which verdicts make the exit status 1 (default: block, or `fail-on` in depproof.toml).
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub fail_on: Option<FailOnArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A signal code (`DP101`) or name (`typosquat`).
+    #[arg(value_name = "CODE", required_unless_present = "all")]
+    pub code: Option<String>,
+    /// Every signal, as Markdown (the content of docs/signals.md).
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
     /// Text for a person.
@@ -70,8 +117,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit status: 0 every name exists; 1 a name does not exist or is unknown; \
-    2 an invalid name, a usage error or unusable data (the other names are still checked)."
+    after_help = "Exit status: 0 nothing fails the policy; 1 a name fails it (by default: a blocked \
+    name, e.g. one that does not exist; see --fail-on); 2 an invalid name, a usage error, an unusable \
+    configuration or unusable data (the other names are still checked)."
 )]
 pub struct CheckArgs {
     /// Package names; `-` reads names from standard input (whitespace-separated, `#` starts a comment).
@@ -83,6 +131,8 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -133,8 +183,8 @@ pub struct InfoArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit status: 0 every referenced package exists; 1 a package does not exist, is unknown, \
-    or an import resolves to no package; 2 a usage error or unusable data."
+    after_help = "Exit status: 0 nothing fails the policy; 1 a package fails it (by default: a blocked \
+    package; see --fail-on); 2 a usage error, an unusable configuration or unusable data."
 )]
 pub struct ScanArgs {
     /// Files and directories to scan (default: the current directory); `-` reads standard input.
@@ -168,4 +218,6 @@ pub struct ScanArgs {
     /// No progress bar, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }

@@ -3,6 +3,8 @@
 
 mod check;
 mod cli;
+mod explain;
+mod findings;
 mod index_cmd;
 mod scan;
 mod snapshots;
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Explain(args) => explain::run(args),
         Command::Index { command } => match command {
             IndexCommand::Build(args) => index_cmd::build(args),
             IndexCommand::Info(args) => index_cmd::info(&cli.global, args),

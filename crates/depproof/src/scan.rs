@@ -1,6 +1,5 @@
 //! `depproof scan [PATH...]`: every package reference in a tree, each with its verdict.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,63 +7,30 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use depproof_extract::scan::{ImportRule, Reference, ScanOptions, ScanResult, SourceKind, Target};
 use depproof_extract::{Kind, Severity};
-use depproof_registry::index::MAX_SUGGESTIONS;
-use depproof_registry::{Ecosystem, Lookup, PackageInfo, Suggestion};
+use depproof_assess::words::{popularity, popularity_short};
+use depproof_assess::{Assessment, Assessor, Code, Policy, Presence, Registry, Verdict};
+use depproof_registry::Ecosystem;
 use serde_json::{Value, json};
 
-use crate::check::{absent_words, info_json, popularity_words, short_popularity};
 use crate::cli::{Format, GlobalArgs, ScanArgs};
+use crate::findings::{finding_json, load_policy, signal_lines};
 use crate::snapshots::Snapshots;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
-/// The verdict on one referenced package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Verdict {
-    /// Named by an install command, manifest or lockfile, and absent from a complete snapshot.
-    DoesNotExist,
-    /// Only imported, and no package of that name exists.
-    UnresolvedImport,
-    /// Absent from a partial snapshot.
-    Unknown,
-    /// Breaks the registry's name rules.
-    InvalidName,
-    /// On the registry.
-    Exists,
-}
-
-impl Verdict {
-    fn id(self) -> &'static str {
-        match self {
-            Verdict::DoesNotExist => "does_not_exist",
-            Verdict::UnresolvedImport => "unresolved_import",
-            Verdict::Unknown => "unknown",
-            Verdict::InvalidName => "invalid_name",
-            Verdict::Exists => "exists",
-        }
-    }
-
-    fn is_problem(self) -> bool {
-        self != Verdict::Exists
-    }
-}
-
-struct Package<'a> {
-    ecosystem: Ecosystem,
-    key: String,
-    verdict: Verdict,
-    info: Option<PackageInfo>,
-    reason: Option<String>,
-    suggestions: Vec<Suggestion>,
-    refs: Vec<&'a Reference>,
-}
-
 pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
     let snaps = Snapshots::load(global)?;
+    let start = match args.paths.first() {
+        Some(p) if p.as_os_str() != "-" => p.clone(),
+        _ => PathBuf::from("."),
+    };
+    let policy = load_policy(&args.policy, &start)?;
+    let mut exclude = args.exclude.clone();
+    exclude.extend(policy.config.scan.exclude.iter().cloned());
     let opts = ScanOptions {
         walk: depproof_extract::walk::WalkOptions {
             max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
             default_excludes: !args.no_default_excludes,
-            exclude: args.exclude.clone(),
+            exclude,
             respect_ignore_files: !args.no_ignore,
             follow_links: args.follow_links,
         },
@@ -103,99 +69,34 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         result
     };
 
-    let packages = assess(&snaps, &result);
+    let registry = Registry {
+        pypi: snaps.get(Ecosystem::PyPI),
+        npm: snaps.get(Ecosystem::Npm),
+    };
+    let assessment = Assessor::new(registry, &policy).assess_scan(&result);
     match args.format {
-        Format::Human => print_human(&snaps, &result, &packages, args.all),
+        Format::Human => print_human(&registry, &policy, &result, &assessment, args.all),
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&snaps, &result, &packages))?
+            serde_json::to_string_pretty(&to_json(&registry, &policy, &result, &assessment))?
         ),
     }
     let fatal = result
         .diagnostics
         .iter()
         .any(|d| d.severity == Severity::Error && d.path.as_ref() == "-");
+    let fail_on = policy.config.fail_on.unwrap_or_default();
     Ok(if fatal {
         EXIT_ERROR
-    } else if packages.iter().any(|p| p.verdict.is_problem()) {
+    } else if assessment
+        .findings
+        .iter()
+        .any(|f| fail_on.fails(f.verdict))
+    {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     })
-}
-
-fn assess<'a>(snaps: &Snapshots, result: &'a ScanResult) -> Vec<Package<'a>> {
-    let mut groups: BTreeMap<(Ecosystem, String), Vec<&'a Reference>> = BTreeMap::new();
-    let mut invalid: BTreeMap<(Ecosystem, String), (String, Vec<&'a Reference>)> = BTreeMap::new();
-    for r in &result.references {
-        if let Target::Package { ecosystem, name } = &r.target {
-            match ecosystem.validate(name) {
-                Ok(_) => groups
-                    .entry((*ecosystem, ecosystem.normalize(name).into_owned()))
-                    .or_default()
-                    .push(r),
-                // An import no registry name can match (`_private`, `__pypy__`) is
-                // unresolved, not a badly written package name.
-                Err(_) if r.kind == Kind::Import => groups
-                    .entry((*ecosystem, name.clone()))
-                    .or_default()
-                    .push(r),
-                Err(e) => invalid
-                    .entry((*ecosystem, name.clone()))
-                    .or_insert_with(|| (e.reason, Vec::new()))
-                    .1
-                    .push(r),
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for ((ecosystem, key), mut refs) in groups {
-        refs.sort_by(|a, b| a.location.cmp(&b.location));
-        let index = snaps.get(ecosystem);
-        let (verdict, info, reason) = match index.lookup(&key) {
-            Lookup::Found(info) => (Verdict::Exists, Some(info), None),
-            Lookup::Absent => {
-                let only_imports = refs.iter().all(|r| r.kind == Kind::Import);
-                (
-                    if only_imports {
-                        Verdict::UnresolvedImport
-                    } else {
-                        Verdict::DoesNotExist
-                    },
-                    None,
-                    Some(absent_words(index)),
-                )
-            }
-            Lookup::Unknown => (Verdict::Unknown, None, Some(absent_words(index))),
-        };
-        let suggestions = if verdict == Verdict::Exists {
-            Vec::new()
-        } else {
-            index.suggest(&key, MAX_SUGGESTIONS)
-        };
-        out.push(Package {
-            ecosystem,
-            key,
-            verdict,
-            info,
-            reason,
-            suggestions,
-            refs,
-        });
-    }
-    for ((ecosystem, name), (reason, refs)) in invalid {
-        out.push(Package {
-            ecosystem,
-            key: name,
-            verdict: Verdict::InvalidName,
-            info: None,
-            reason: Some(format!("not a valid {ecosystem} name: {reason}")),
-            suggestions: Vec::new(),
-            refs,
-        });
-    }
-    out.sort_by(|a, b| (a.verdict, a.ecosystem, &a.key).cmp(&(b.verdict, b.ecosystem, &b.key)));
-    out
 }
 
 fn kind_words(r: &Reference) -> String {
@@ -287,20 +188,16 @@ impl Progress {
     }
 }
 
-fn verdict_words(p: &Package) -> String {
-    match p.verdict {
-        Verdict::Exists => "exists".into(),
-        Verdict::DoesNotExist => "does not exist".into(),
-        Verdict::UnresolvedImport => "unresolved import: no package of that name".into(),
-        Verdict::Unknown => "unknown".into(),
-        Verdict::InvalidName => "invalid name".into(),
-    }
-}
-
-fn print_human(snaps: &Snapshots, result: &ScanResult, packages: &[Package], all: bool) {
+fn print_human(
+    registry: &Registry,
+    policy: &Policy,
+    result: &ScanResult,
+    assessment: &Assessment,
+    all: bool,
+) {
     use std::fmt::Write;
     let mut out = String::new();
-    for d in &result.diagnostics {
+    for d in result.diagnostics.iter().chain(&assessment.diagnostics) {
         let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
         let level = match d.severity {
             Severity::Warning => "warning",
@@ -308,31 +205,45 @@ fn print_human(snaps: &Snapshots, result: &ScanResult, packages: &[Package], all
         };
         eprintln!("{level}: {}{line}: {}", d.path, d.message);
     }
-    for p in packages.iter().filter(|p| all || p.verdict.is_problem()) {
-        let index = snaps.get(p.ecosystem);
-        let _ = writeln!(out, "{} ({}): {}", p.key, p.ecosystem, verdict_words(p));
-        if let Some(info) = &p.info {
+    for f in assessment
+        .findings
+        .iter()
+        .filter(|f| all || f.verdict != Verdict::Ok || !f.suppressed.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "{:<5}  {} ({}): {}",
+            f.verdict.id(),
+            f.name,
+            f.ecosystem,
+            f.summary(registry)
+        );
+        if let Presence::Found(info) = &f.presence {
             let mut line = format!("  {}", info.latest_version);
             if let Some(m) = info.release_month_str() {
                 let _ = write!(line, " (released {m})");
             }
-            let _ = write!(line, "; {}", popularity_words(index, info.popularity));
+            let index = registry.snapshot(f.ecosystem);
+            let _ = write!(line, "; {}", popularity(index, info.popularity));
             let _ = writeln!(out, "{line}");
-        } else if let Some(reason) = &p.reason {
-            let _ = writeln!(out, "  {reason}");
         }
-        if !p.suggestions.is_empty() {
-            let list: Vec<String> = p
+        // The first signal is the summary line already.
+        let lines = signal_lines(policy, f);
+        for l in lines.iter().skip(usize::from(!f.signals.is_empty())) {
+            let _ = writeln!(out, "{l}");
+        }
+        if f.suggestions.len() > 1 {
+            let list: Vec<String> = f
                 .suggestions
                 .iter()
-                .map(|s| match short_popularity(s.info.popularity) {
+                .map(|s| match popularity_short(s.info.popularity) {
                     Some(pop) => format!("{} ({pop})", s.info.name),
                     None => s.info.name.clone(),
                 })
                 .collect();
             let _ = writeln!(out, "  did you mean: {}", list.join(", "));
         }
-        for r in &p.refs {
+        for r in &f.references {
             let _ = writeln!(out, "  {}  {}", location(r), kind_words(r));
         }
     }
@@ -354,22 +265,26 @@ fn print_human(snaps: &Snapshots, result: &ScanResult, packages: &[Package], all
             }
         }
     }
-    let count = |v: Verdict| packages.iter().filter(|p| p.verdict == v).count();
-    let refs: usize = packages.iter().map(|p| p.refs.len()).sum();
+    let c = Counts::of(assessment);
     if !out.is_empty() {
         out.push('\n');
     }
     let _ = writeln!(
         out,
-        "{} files, {} packages ({} references): {} exist, {} do not exist, {} unresolved imports, {} unknown, {} invalid names; {} not registry names; {} standard-library/built-in, {} project and {} platform imports skipped",
+        "{} files, {} packages ({} references): {} block, {} warn, {} ok; {} suppressed signals; \
+         {} do not exist, {} unresolved imports, {} unknown, {} invalid names; {} not registry names; \
+         {} standard-library/built-in, {} project and {} platform imports skipped",
         result.files,
-        packages.len(),
-        refs,
-        count(Verdict::Exists),
-        count(Verdict::DoesNotExist),
-        count(Verdict::UnresolvedImport),
-        count(Verdict::Unknown),
-        count(Verdict::InvalidName),
+        assessment.findings.len(),
+        c.references,
+        c.block,
+        c.warn,
+        c.ok,
+        c.suppressed,
+        c.not_found,
+        c.unresolved,
+        c.unknown,
+        c.invalid,
         not_registry.len(),
         result.skipped.builtin,
         result.skipped.project,
@@ -378,33 +293,60 @@ fn print_human(snaps: &Snapshots, result: &ScanResult, packages: &[Package], all
     print!("{out}");
 }
 
-fn to_json(snaps: &Snapshots, result: &ScanResult, packages: &[Package]) -> Value {
+#[derive(Default)]
+struct Counts {
+    references: usize,
+    block: usize,
+    warn: usize,
+    ok: usize,
+    suppressed: usize,
+    not_found: usize,
+    unresolved: usize,
+    unknown: usize,
+    invalid: usize,
+}
+
+impl Counts {
+    fn of(a: &Assessment) -> Counts {
+        let mut c = Counts::default();
+        for f in &a.findings {
+            c.references += f.references.len();
+            match f.verdict {
+                Verdict::Block => c.block += 1,
+                Verdict::Warn => c.warn += 1,
+                Verdict::Ok => c.ok += 1,
+            }
+            c.suppressed += f.suppressed.len();
+            let has = |code: Code| {
+                f.signals.iter().any(|s| s.code == code)
+                    || f.suppressed.iter().any(|s| s.signal.code == code)
+            };
+            c.not_found += usize::from(has(Code::NotFound));
+            c.unresolved += usize::from(has(Code::UnresolvedImport));
+            c.unknown += usize::from(has(Code::Unknown));
+            c.invalid += usize::from(has(Code::InvalidName));
+        }
+        c
+    }
+}
+
+fn to_json(
+    registry: &Registry,
+    policy: &Policy,
+    result: &ScanResult,
+    assessment: &Assessment,
+) -> Value {
     let snapshots: Vec<Value> = Ecosystem::ALL
         .iter()
-        .map(|e| crate::index_cmd::snapshot_json(snaps.get(*e), None))
+        .map(|e| crate::index_cmd::snapshot_json(registry.snapshot(*e), None))
         .collect();
-    let pkgs: Vec<Value> = packages
+    let findings: Vec<Value> = assessment
+        .findings
         .iter()
-        .map(|p| {
-            let index = snaps.get(p.ecosystem);
-            let suggestions: Vec<Value> = p
-                .suggestions
-                .iter()
-                .map(|s| {
-                    let mut v = info_json(index, &s.info);
-                    v["distance"] = json!(s.distance);
-                    v
-                })
-                .collect();
-            json!({
-                "ecosystem": p.ecosystem.id(),
-                "name": p.key,
-                "verdict": p.verdict.id(),
-                "package": p.info.as_ref().map(|i| info_json(index, i)),
-                "reason": p.reason,
-                "suggestions": suggestions,
-                "references": p.refs,
-            })
+        .map(|f| {
+            let mut v = finding_json(registry, policy, f);
+            v["references"] = json!(f.references);
+            v
         })
         .collect();
     let not_registry: Vec<&Reference> = result
@@ -412,22 +354,30 @@ fn to_json(snaps: &Snapshots, result: &ScanResult, packages: &[Package]) -> Valu
         .iter()
         .filter(|r| matches!(r.target, Target::NotRegistry { .. }))
         .collect();
-    let count = |v: Verdict| packages.iter().filter(|p| p.verdict == v).count();
+    let mut diagnostics = result.diagnostics.clone();
+    diagnostics.extend(assessment.diagnostics.iter().cloned());
+    let c = Counts::of(assessment);
     json!({
-        "schema_version": 1,
+        "schema_version": 2,
         "snapshots": snapshots,
-        "packages": pkgs,
+        "config": policy.path.as_ref().map(|p| p.display().to_string()),
+        "fail_on": policy.config.fail_on.unwrap_or_default(),
+        "findings": findings,
         "not_registry": not_registry,
-        "diagnostics": result.diagnostics,
+        "diagnostics": diagnostics,
         "summary": {
             "files": result.files,
             "bytes": result.bytes,
-            "packages": packages.len(),
-            "exists": count(Verdict::Exists),
-            "does_not_exist": count(Verdict::DoesNotExist),
-            "unresolved_import": count(Verdict::UnresolvedImport),
-            "unknown": count(Verdict::Unknown),
-            "invalid_name": count(Verdict::InvalidName),
+            "packages": assessment.findings.len(),
+            "references": c.references,
+            "block": c.block,
+            "warn": c.warn,
+            "ok": c.ok,
+            "suppressed_signals": c.suppressed,
+            "does_not_exist": c.not_found,
+            "unresolved_import": c.unresolved,
+            "unknown": c.unknown,
+            "invalid_name": c.invalid,
             "not_registry": not_registry.len(),
             "skipped_imports": result.skipped,
         },

@@ -93,11 +93,25 @@ fn partial_snapshot_says_unknown_never_does_not_exist() {
         None,
     );
     let (out, _) = text(&o);
-    assert_eq!(code(&o), 1);
+    // Unknown warns; by default only blocked names fail the run.
+    assert_eq!(code(&o), 0);
     assert!(
-        out.contains("@depproof-test/invented-helper: unknown"),
+        out.contains("@depproof-test/invented-helper: unknown [warn]"),
         "{out}"
     );
+    assert!(out.contains("DP003 unknown"), "{out}");
+    let strict = depproof(
+        &[
+            "check",
+            "--fail-on",
+            "warn",
+            "-e",
+            "npm",
+            "@depproof-test/invented-helper",
+        ],
+        None,
+    );
+    assert_eq!(code(&strict), 1);
     assert!(out.contains("it may not exist, or be obscure"), "{out}");
     assert!(!out.contains("does not exist"), "{out}");
     let v = json(&depproof(
@@ -111,8 +125,10 @@ fn partial_snapshot_says_unknown_never_does_not_exist() {
         ],
         None,
     ));
-    assert_eq!(v["results"][0]["verdict"], "unknown");
+    assert_eq!(v["results"][0]["status"], "unknown");
+    assert_eq!(v["results"][0]["verdict"], "warn");
     assert_eq!(v["results"][0]["ecosystems"][0]["status"], "unknown");
+    assert_eq!(v["results"][0]["findings"][0]["signals"][0]["code"], "DP003");
 }
 
 #[test]
@@ -160,7 +176,7 @@ fn non_ascii_and_very_long_names() {
     assert!(out.contains("does not exist"));
     let o = depproof(&["check", "-e", "npm", &long], None);
     let (out, _) = text(&o);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 0, "unknown warns");
     assert!(
         out.contains("note:") && out.contains("214"),
         "{}",
@@ -210,7 +226,7 @@ fn json_output_is_complete_and_deterministic() {
     let b = depproof(&args, None);
     assert_eq!(a.stdout, b.stdout);
     let v = json(&a);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     let snaps = v["snapshots"].as_array().unwrap();
     assert_eq!(snaps.len(), 2);
     assert_eq!(snaps[0]["ecosystem"], "pypi");
@@ -218,11 +234,20 @@ fn json_output_is_complete_and_deterministic() {
     assert_eq!(snaps[1]["complete"], false);
     assert!(snaps[0]["checksum"].as_str().unwrap().starts_with("xxh3:"));
     let r = &v["results"];
-    assert_eq!(r[0]["verdict"], "exists");
+    assert_eq!(r[0]["status"], "exists");
+    assert_eq!(r[0]["verdict"], "ok");
     let pypi = &r[0]["ecosystems"][0];
     assert_eq!(pypi["package"]["name"], "requests");
     assert!(pypi["package"]["popularity"]["rank"].as_u64().unwrap() < 100);
-    assert_eq!(r[1]["verdict"], "not_found");
+    assert_eq!(r[1]["status"], "not_found");
+    assert_eq!(r[1]["verdict"], "block");
+    let signal = &r[1]["findings"][0]["signals"][0];
+    assert_eq!(signal["code"], "DP001");
+    assert_eq!(signal["severity"], "critical");
+    assert_eq!(
+        signal["message"],
+        "`reqeusts` does not exist on PyPI; did you mean `requests` (the 6th most downloaded)?"
+    );
     assert_eq!(r[1]["ecosystems"][0]["status"], "does_not_exist");
     assert_eq!(r[1]["ecosystems"][1]["status"], "unknown");
     assert_eq!(r[1]["suggestions"][0]["name"], "requests");

@@ -39,12 +39,12 @@ fn json(o: &Output) -> Value {
 }
 
 fn package<'a>(v: &'a Value, eco: &str, name: &str) -> &'a Value {
-    v["packages"]
+    v["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|p| p["ecosystem"] == eco && p["name"] == name)
-        .unwrap_or_else(|| panic!("no {eco} package {name} in {:#}", v["packages"]))
+        .unwrap_or_else(|| panic!("no {eco} package {name} in {:#}", v["findings"]))
 }
 
 fn kinds(p: &Value) -> Vec<String> {
@@ -64,7 +64,7 @@ fn a_real_project_has_no_false_alarm() {
     let dir = examples().join("weather-service");
     let o = depproof(&["scan", "--format", "json", dir.to_str().unwrap()], None);
     let v = json(&o);
-    assert_eq!(o.status.code(), Some(0), "{:#}", v["packages"]);
+    assert_eq!(o.status.code(), Some(0), "{:#}", v["findings"]);
     for (eco, name) in [
         ("pypi", "flask"),
         ("pypi", "requests"),
@@ -80,7 +80,7 @@ fn a_real_project_has_no_false_alarm() {
         ("npm", "axios"),
         ("npm", "@types/react"),
     ] {
-        assert_eq!(package(&v, eco, name)["verdict"], "exists", "{eco} {name}");
+        assert_eq!(package(&v, eco, name)["status"], "exists", "{eco} {name}");
     }
     // `import yaml` is PyYAML, by the import-name table; the project's own `weather` is skipped.
     let yaml = package(&v, "pypi", "pyyaml");
@@ -93,7 +93,7 @@ fn a_real_project_has_no_false_alarm() {
     assert_eq!(import["via"]["import"], "yaml");
     assert_eq!(import["via"]["rule"], "table");
     assert!(
-        v["packages"]
+        v["findings"]
             .as_array()
             .unwrap()
             .iter()
@@ -114,7 +114,11 @@ fn a_model_answer_with_invented_packages() {
     let v = json(&o);
     assert_eq!(o.status.code(), Some(1));
     let fake = package(&v, "pypi", "flask-jwt-simple-auth");
-    assert_eq!(fake["verdict"], "does_not_exist");
+    assert_eq!(fake["status"], "does_not_exist");
+    assert_eq!(fake["verdict"], "block");
+    assert_eq!(fake["signals"][0]["code"], "DP001");
+    assert_eq!(fake["signals"][0]["severity"], "critical");
+    assert_eq!(fake["signals"][0]["data"]["install_command"], true);
     assert_eq!(kinds(fake), ["import", "install_command"]);
     let r = &fake["references"]
         .as_array()
@@ -125,15 +129,19 @@ fn a_model_answer_with_invented_packages() {
     assert_eq!(r["line"], 6);
     assert_eq!(r["column"], 19);
     let npm = package(&v, "npm", "express-jwt-auth-middleware");
-    assert_eq!(npm["verdict"], "unknown");
+    assert_eq!(npm["status"], "unknown");
+    assert_eq!(npm["verdict"], "warn");
+    assert_eq!(npm["signals"][0]["code"], "DP003");
     assert_eq!(kinds(npm), ["import", "install_command"]);
-    assert_eq!(package(&v, "pypi", "flask")["verdict"], "exists");
-    assert_eq!(package(&v, "npm", "express")["verdict"], "exists");
+    assert_eq!(v["summary"]["block"], 1);
+    assert_eq!(v["summary"]["warn"], 1);
+    assert_eq!(package(&v, "pypi", "flask")["status"], "exists");
+    assert_eq!(package(&v, "npm", "express")["status"], "exists");
     // Human output names the problem, the place and the reason.
     let o = depproof(&["scan", file.to_str().unwrap()], None);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("flask-jwt-simple-auth (PyPI): does not exist"),
+        out.contains("block  flask-jwt-simple-auth (PyPI): `flask-jwt-simple-auth` does not exist on PyPI"),
         "{out}"
     );
     assert!(
@@ -151,11 +159,11 @@ fn standard_input_of_each_kind() {
     let v = json(&o);
     assert_eq!(o.status.code(), Some(1));
     let p = package(&v, "pypi", "reqeusts");
-    assert_eq!(p["verdict"], "does_not_exist");
+    assert_eq!(p["status"], "does_not_exist");
     assert_eq!(p["suggestions"][0]["name"], "requests");
     assert_eq!(p["references"][0]["version"], "==2.0");
     assert_eq!(p["references"][0]["location"]["path"], "-");
-    assert_eq!(package(&v, "npm", "lodash")["verdict"], "exists");
+    assert_eq!(package(&v, "npm", "lodash")["status"], "exists");
 
     let o = depproof(
         &["scan", "--format", "json", "-", "--stdin-kind", "python"],
@@ -163,14 +171,14 @@ fn standard_input_of_each_kind() {
     );
     let v = json(&o);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(package(&v, "pypi", "scikit-learn")["verdict"], "exists");
+    assert_eq!(package(&v, "pypi", "scikit-learn")["status"], "exists");
     // Default kind: a chat answer in Markdown.
     let o = depproof(
         &["scan", "--format", "json", "-"],
         Some(b"Install it with `pip install huggingface-cli`.\n"),
     );
     assert_eq!(
-        package(&json(&o), "pypi", "huggingface-cli")["verdict"],
+        package(&json(&o), "pypi", "huggingface-cli")["status"],
         "does_not_exist"
     );
     let o = depproof(&["scan", "-", "--stdin-kind", "cobol"], Some(b""));
@@ -229,9 +237,9 @@ fn bad_input_is_reported_and_the_rest_is_scanned() {
     assert!(has("huge.py", "limit"), "{diags:#?}");
     assert!(has("notebook.ipynb", ""), "{diags:#?}");
     assert!(diags.iter().any(|d| d.contains("loop")), "{diags:#?}");
-    assert_eq!(package(&v, "pypi", "requests")["verdict"], "exists");
-    assert_eq!(package(&v, "pypi", "numpy")["verdict"], "exists");
-    assert_eq!(package(&v, "pypi", "flask")["verdict"], "exists");
+    assert_eq!(package(&v, "pypi", "requests")["status"], "exists");
+    assert_eq!(package(&v, "pypi", "numpy")["status"], "exists");
+    assert_eq!(package(&v, "pypi", "flask")["status"], "exists");
 }
 
 #[test]
@@ -257,13 +265,13 @@ fn notebooks_and_chat_logs() {
     let o = depproof(&["scan", "--format", "json", dir.to_str().unwrap()], None);
     let v = json(&o);
     let fake = package(&v, "pypi", "pandas-profiling-tools");
-    assert_eq!(fake["verdict"], "does_not_exist");
+    assert_eq!(fake["status"], "does_not_exist");
     assert_eq!(fake["references"][0]["location"]["cell"], 2);
     assert_eq!(fake["references"][0]["location"]["line"], 1);
-    assert_eq!(package(&v, "pypi", "pandas")["verdict"], "exists");
-    assert_eq!(package(&v, "pypi", "matplotlib")["verdict"], "exists");
+    assert_eq!(package(&v, "pypi", "pandas")["status"], "exists");
+    assert_eq!(package(&v, "pypi", "matplotlib")["status"], "exists");
     let chat = package(&v, "pypi", "pyyaml-safe-loader");
-    assert_eq!(chat["verdict"], "does_not_exist");
+    assert_eq!(chat["status"], "does_not_exist");
     assert_eq!(chat["references"][0]["location"]["cell"], 1);
     let o = depproof(&["scan", dir.to_str().unwrap()], None);
     let out = String::from_utf8_lossy(&o.stdout);
@@ -305,7 +313,7 @@ fn requirement_includes_are_followed_outside_the_tree_and_cycles_end() {
         1
     );
     let p = package(&v, "pypi", "reqeusts");
-    assert_eq!(p["verdict"], "does_not_exist");
+    assert_eq!(p["status"], "does_not_exist");
     assert!(
         p["references"][0]["location"]["path"]
             .as_str()
