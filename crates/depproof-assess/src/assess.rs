@@ -414,9 +414,10 @@ impl<'a> Assessor<'a> {
                 data.clone(),
             ));
         }
-        // A popular package that publishes `0.0.0` is busy, not a stub.
+        // A much-used package that publishes `0.0.0` (a monorepo's private root, a
+        // deprecated alias) is busy, not a stub.
         if flags.contains(Flags::PLACEHOLDER)
-            && !info.popular
+            && !established(info)
             && !flags.intersects(Flags::SECURITY_HOLDING | Flags::DEPENDENCY_CONFUSION)
         {
             signals.push(Signal::new(
@@ -442,8 +443,8 @@ impl<'a> Assessor<'a> {
                 (info.release_month, year_month(&header.snapshot_date))
         {
             let months = (i64::from(sy) * 12 + i64::from(sm)) - (i64::from(y) * 12 + i64::from(m));
-            // Month granularity: the release may have been as late as the month's end.
-            if months >= 0 && (months - 1) * 30 < i64::from(t.new_days) {
+            // The snapshot knows months only: an age counts whole months of 30 days.
+            if months >= 0 && months * 30 <= i64::from(t.new_days) {
                 signals.push(Signal::new(
                     Code::New,
                     Severity::Low,
@@ -597,6 +598,11 @@ fn use_of(r: &Reference) -> Use<'_> {
 pub fn sort_findings(findings: &mut [Finding]) {
     findings
         .sort_by(|a, b| (b.verdict, a.ecosystem, &a.name).cmp(&(a.verdict, b.ecosystem, &b.name)));
+}
+
+/// Popular, or downloaded often enough that a placeholder-looking release is deliberate.
+fn established(info: &PackageInfo) -> bool {
+    info.popular || matches!(info.popularity, Popularity::MonthlyDownloads(d) if d >= 10_000)
 }
 
 fn year_month(date: &str) -> Option<(u16, u8)> {

@@ -158,8 +158,8 @@ codes! {
         title: "Released recently and not popular",
         meaning: "The latest release is within the configured number of days of the snapshot \
             (`thresholds.new-days`, default 90) and the package is not among the popular \
-            names. The snapshot records only the month of the latest release, so a fresh \
-            release of an old package also counts.",
+            names. The snapshot records only the month of the latest release, so ages count \
+            whole months of 30 days, and a fresh release of an old package also counts.",
         why: "Squats of invented and mistyped names are registered after the models invent \
             them, so they are new and little used; a young unpopular package deserves a look \
             before it is trusted.",

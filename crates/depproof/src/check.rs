@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 
 use crate::cli::{CheckArgs, Format, GlobalArgs};
 use crate::findings::{finding_json, load_policy, signal_lines};
-use depproof_assess::{Assessor, Finding, Policy, Registry, Use, Verdict as AVerdict};
 use crate::snapshots::Snapshots;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use depproof_assess::{Assessor, Finding, Policy, Registry, Use, Verdict as AVerdict};
 
 /// The outcome for one name in one ecosystem.
 enum Status {
@@ -318,10 +318,7 @@ fn print_human(snaps: &Snapshots, policy: &Policy, results: &[NameResult]) {
             .filter(|e| matches!(e.status, Status::Found(_)))
             .map(|e| e.ecosystem.display_name())
             .collect();
-        let assessed = r
-            .assessed()
-            .map(|v| format!(" [{v}]"))
-            .unwrap_or_default();
+        let assessed = r.assessed().map(|v| format!(" [{v}]")).unwrap_or_default();
         if found_in.is_empty() {
             let _ = writeln!(out, "{}: {}{assessed}", r.input, verdict.words());
         } else {

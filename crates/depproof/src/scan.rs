@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use depproof_extract::scan::{ImportRule, Reference, ScanOptions, ScanResult, SourceKind, Target};
-use depproof_extract::{Kind, Severity};
 use depproof_assess::words::{popularity, popularity_short};
 use depproof_assess::{Assessment, Assessor, Code, Policy, Presence, Registry, Verdict};
+use depproof_extract::scan::{ImportRule, Reference, ScanOptions, ScanResult, SourceKind, Target};
+use depproof_extract::{Kind, Severity};
 use depproof_registry::Ecosystem;
 use serde_json::{Value, json};
 
@@ -88,11 +88,7 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
     let fail_on = policy.config.fail_on.unwrap_or_default();
     Ok(if fatal {
         EXIT_ERROR
-    } else if assessment
-        .findings
-        .iter()
-        .any(|f| fail_on.fails(f.verdict))
-    {
+    } else if assessment.findings.iter().any(|f| fail_on.fails(f.verdict)) {
         EXIT_FINDINGS
     } else {
         EXIT_OK

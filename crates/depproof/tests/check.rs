@@ -128,7 +128,10 @@ fn partial_snapshot_says_unknown_never_does_not_exist() {
     assert_eq!(v["results"][0]["status"], "unknown");
     assert_eq!(v["results"][0]["verdict"], "warn");
     assert_eq!(v["results"][0]["ecosystems"][0]["status"], "unknown");
-    assert_eq!(v["results"][0]["findings"][0]["signals"][0]["code"], "DP003");
+    assert_eq!(
+        v["results"][0]["findings"][0]["signals"][0]["code"],
+        "DP003"
+    );
 }
 
 #[test]
@@ -481,4 +484,25 @@ fn a_failed_build_keeps_the_old_index() {
         .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn signal_documentation_is_current_and_explain_answers() {
+    let o = depproof(&["explain", "--all"], None);
+    assert_eq!(code(&o), 0);
+    let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/signals.md");
+    let committed = std::fs::read_to_string(&docs).unwrap();
+    assert_eq!(
+        text(&o).0,
+        committed,
+        "docs/signals.md is stale: run `depproof explain --all > docs/signals.md`"
+    );
+    let o = depproof(&["explain", "typosquat"], None);
+    assert_eq!(code(&o), 0);
+    assert!(text(&o).0.starts_with("## DP101 `typosquat`"));
+    let o = depproof(&["explain", "dp001"], None);
+    assert!(text(&o).0.contains("does not exist"));
+    let o = depproof(&["explain", "DP999"], None);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o).1.contains("DP001 not-found"), "{}", text(&o).1);
 }

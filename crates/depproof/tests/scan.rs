@@ -141,7 +141,9 @@ fn a_model_answer_with_invented_packages() {
     let o = depproof(&["scan", file.to_str().unwrap()], None);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("block  flask-jwt-simple-auth (PyPI): `flask-jwt-simple-auth` does not exist on PyPI"),
+        out.contains(
+            "block  flask-jwt-simple-auth (PyPI): `flask-jwt-simple-auth` does not exist on PyPI"
+        ),
         "{out}"
     );
     assert!(
@@ -325,4 +327,120 @@ fn requirement_includes_are_followed_outside_the_tree_and_cycles_end() {
         diags.contains("`missing.txt` is included but does not exist"),
         "{diags}"
     );
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("depproof-scan-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn policy_file_suppressions_and_fail_on() {
+    let dir = fresh_dir("policy");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("vendor")).unwrap();
+    std::fs::write(
+        dir.join("depproof.toml"),
+        "[scan]\nexclude = [\"vendor/**\"]\n\n[[allow]]\nname = \"crossenv\"\nreason = \"cross-compiling venvs, reviewed\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "# depproof: ignore[not-found]\nreqeusts==2.0\ncolourama\ncrossenv\nflask  # depproof: ignore[DP999]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/app.py"),
+        "import flask\nimport flask_jwt_simple_auth  # depproof: ignore[unresolved-import]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("vendor/requirements.txt"),
+        "zzz-not-a-real-package-zzz\n",
+    )
+    .unwrap();
+
+    // The configuration is found from a subfolder too.
+    let o = depproof(&["scan", "--format", "json", dir.to_str().unwrap()], None);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1), "colourama blocks");
+    assert!(v["config"].as_str().unwrap().ends_with("depproof.toml"));
+    let col = package(&v, "pypi", "colourama");
+    assert_eq!(col["verdict"], "block");
+    assert!(
+        col["summary"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `colorama`"),
+        "{col}"
+    );
+    let req = package(&v, "pypi", "reqeusts");
+    assert_eq!(req["verdict"], "ok");
+    assert_eq!(req["signals"].as_array().unwrap().len(), 0);
+    assert_eq!(req["suppressed"][0]["code"], "DP001");
+    assert_eq!(req["suppressed"][0]["by"], "inline");
+    let imp = package(&v, "pypi", "flask-jwt-simple-auth");
+    assert_eq!(imp["suppressed"][0]["code"], "DP002");
+    let cross = package(&v, "pypi", "crossenv");
+    assert_eq!(cross["verdict"], "ok");
+    assert_eq!(cross["suppressed"][0]["by"], "allow");
+    assert_eq!(
+        cross["suppressed"][0]["detail"],
+        "cross-compiling venvs, reviewed"
+    );
+    assert!(
+        !v["findings"].to_string().contains("zzz-not-a-real"),
+        "vendor/ is excluded by the configuration"
+    );
+    assert_eq!(v["summary"]["suppressed_signals"], 3);
+    assert!(
+        v["diagnostics"].to_string().contains("`DP999`"),
+        "unknown codes in comments are reported: {}",
+        v["diagnostics"]
+    );
+
+    // Human output lists suppressed signals with what suppressed them.
+    let o = depproof(&["scan", dir.to_str().unwrap()], None);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("(suppressed) DP001 not-found"), "{out}");
+    assert!(out.contains("suppressed by a comment at"), "{out}");
+    assert!(stderr(&o).contains("DP999"), "{}", stderr(&o));
+
+    // --fail-on decides the exit status.
+    let o = depproof(&["scan", "--fail-on", "never", dir.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0));
+    // Without the configuration, crossenv's warning and vendor/ come back.
+    let o = depproof(
+        &[
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = json(&o);
+    assert_eq!(package(&v, "pypi", "crossenv")["verdict"], "warn");
+    assert_eq!(
+        package(&v, "pypi", "zzz-not-a-real-package-zzz")["verdict"],
+        "block"
+    );
+
+    // A broken configuration is a usage error naming the file and the key.
+    std::fs::write(dir.join("depproof.toml"), "[thresholds]\nnew-dayz = 3\n").unwrap();
+    let o = depproof(&["scan", dir.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("depproof.toml") && err.contains("new-dayz"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
