@@ -281,3 +281,18 @@ fn check_without_context_counts_as_about_to_install() {
     let f = assess_with(&Policy::default(), Ecosystem::PyPI, "reqeusts", None);
     assert_eq!(f.signals[0].severity, Severity::Critical);
 }
+
+#[test]
+fn the_readme_configuration_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme
+        .find("```toml\nfail-on")
+        .expect("the README shows a depproof.toml");
+    let body = &readme[start + "```toml\n".len()..];
+    let body = &body[..body.find("```").unwrap()];
+    let p = Policy::parse(body, Path::new("README.md")).unwrap();
+    assert!(p.allowance(Ecosystem::PyPI, "crossenv").is_some());
+    assert!(p.denied(Ecosystem::Npm, "request").is_some());
+    assert_eq!(p.private(Ecosystem::Npm, "@acme/ui"), Some("@acme/*"));
+}
