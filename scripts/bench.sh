@@ -16,6 +16,9 @@ bin=$root/target/release/depproof
 echo "## criterion"
 cargo bench --locked -p depproof-registry --bench index -- --noplot 2>&1 | grep -E '^[a-z].*|time:|thrpt:'
 
+echo "## assessment next to the scan (corpus when fetched by scripts/corpus.sh)"
+cargo bench --locked -p depproof-assess --bench assess -- --noplot 2>&1 | grep -E 'of the scan|time:'
+
 echo "## whole process"
 hyperfine -N --warmup 20 --runs 200 "$bin check requests" "$bin check --ecosystem pypi reqeusts" "$bin check numpy pandas lodash @types/node reqeusts"
 

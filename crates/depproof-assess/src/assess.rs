@@ -139,6 +139,13 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// What to do, in one sentence: the action of the most serious signal.
+    pub fn advice(&self) -> Option<&'static str> {
+        self.signals.first().map(|s| s.code.doc().action)
+    }
+}
+
 /// How a package is referred to, as far as the assessment cares.
 #[derive(Debug, Clone, Copy)]
 pub struct Use<'r> {

@@ -50,6 +50,8 @@ pub struct Doc {
     pub fix: &'static str,
     /// The default severity, or how it is chosen.
     pub severity: &'static str,
+    /// What to do, in one short sentence (shown with each finding).
+    pub action: &'static str,
 }
 
 macro_rules! codes {
@@ -95,6 +97,7 @@ codes! {
             depproof checks it for dependency confusion instead. If the package was published \
             after the snapshot date, refresh the snapshot.",
         severity: "critical in an install command (installing it is the attack); high elsewhere",
+        action: "Do not install it: use the real package you meant, or declare an internal name under [private].",
     };
     UnresolvedImport = "DP002", "unresolved-import", Doc {
         title: "An import that no package provides",
@@ -108,6 +111,7 @@ codes! {
             or remove the import. If it is a module of your own, scan from the project root, \
             or suppress with `# depproof: ignore[unresolved-import]`.",
         severity: "medium",
+        action: "Find the package that provides this module in its documentation, or remove the import.",
     };
     Unknown = "DP003", "unknown", Doc {
         title: "Not in a partial snapshot: may not exist, or be obscure",
@@ -120,6 +124,7 @@ codes! {
         fix: "Check the package on the registry (`npm view NAME`): who publishes it, since \
             when, how many downloads. Allow it in depproof.toml with a reason once checked.",
         severity: "medium",
+        action: "Check it on the registry (publisher, age, downloads) before installing; allow it with a reason once checked.",
     };
     InvalidName = "DP004", "invalid-name", Doc {
         title: "Not a valid name on its registry",
@@ -130,6 +135,7 @@ codes! {
         fix: "Correct the name. If depproof read something that is not a package name, report \
             it as a bug.",
         severity: "medium",
+        action: "Correct the name.",
     };
     Typosquat = "DP101", "typosquat", Doc {
         title: "Looks like a popular package but is not it",
@@ -142,6 +148,7 @@ codes! {
         fix: "If you meant the popular package, use its name. If you really want this one, \
             check who publishes it and allow it in depproof.toml with a reason.",
         severity: "high for a strong resemblance to a much more popular package; medium otherwise",
+        action: "Use the popular package if that is what you meant; otherwise check this one's publisher before installing.",
     };
     CrossEcosystem = "DP102", "cross-ecosystem", Doc {
         title: "The name belongs to the other registry",
@@ -153,6 +160,7 @@ codes! {
         fix: "Use the package of the right ecosystem; the other registry's package will not \
             work here.",
         severity: "medium when the name is unknown to a partial snapshot; info next to `not-found`",
+        action: "Use a package of the right ecosystem.",
     };
     New = "DP103", "new", Doc {
         title: "Released recently and not popular",
@@ -166,6 +174,7 @@ codes! {
         fix: "Check the publisher, the source repository and the release history. Allow the \
             package with a reason once checked, or raise or lower `new-days`.",
         severity: "low",
+        action: "Check the publisher, source repository and release history before trusting it.",
     };
     Unpopular = "DP104", "unpopular", Doc {
         title: "Few downloads",
@@ -178,6 +187,7 @@ codes! {
         fix: "Check the package before relying on it; allow it with a reason, or change the \
             thresholds.",
         severity: "low",
+        action: "Check the package before relying on it.",
     };
     Placeholder = "DP201", "placeholder", Doc {
         title: "An empty or name-reserving release",
@@ -188,6 +198,7 @@ codes! {
         fix: "Use the real package you meant; if the placeholder is your own reservation, \
             declare the name private or allow it.",
         severity: "medium",
+        action: "Use the real package you meant; a placeholder has no code.",
     };
     SecurityHolding = "DP202", "security-holding", Doc {
         title: "Taken down for malware",
@@ -198,6 +209,7 @@ codes! {
         fix: "Remove the reference and check the machines where an older version was \
             installed. Find the package that was meant (often a popular look-alike).",
         severity: "critical",
+        action: "Remove it and check machines where an older version was installed.",
     };
     ReservedName = "DP203", "reserved-name", Doc {
         title: "Registered against dependency confusion",
@@ -208,6 +220,7 @@ codes! {
         fix: "If it is your organization's internal package, declare it under `[private]` in \
             depproof.toml and install it from your own index; otherwise remove it.",
         severity: "high",
+        action: "Install internal packages from your own index and declare the name under [private].",
     };
     ResearchSquat = "DP204", "research-squat", Doc {
         title: "Registered by researchers",
@@ -217,6 +230,7 @@ codes! {
             installed them.",
         fix: "Use the package you meant.",
         severity: "high",
+        action: "Use the package you meant; this name is a known mistake.",
     };
     KnownMalicious = "DP301", "known-malicious", Doc {
         title: "Reported as malicious",
@@ -228,6 +242,7 @@ codes! {
         fix: "Remove it. If it was installed, treat the machine and its secrets as compromised. \
             The finding names the OSV record.",
         severity: "critical",
+        action: "Remove it; if it was installed, treat the machine and its secrets as compromised.",
     };
     KnownHallucination = "DP302", "known-hallucination", Doc {
         title: "A name language models are known to invent",
@@ -238,6 +253,7 @@ codes! {
         fix: "Do not take the name from a model's answer: find the package you need from its \
             documentation. If it exists, check who registered it and when.",
         severity: "high when the package exists and is not popular; medium otherwise",
+        action: "Do not take this name from a model's answer: find the package you need in its documentation.",
     };
     DependencyConfusion = "DP401", "dependency-confusion", Doc {
         title: "An internal name that exists on the public registry",
@@ -250,6 +266,7 @@ codes! {
             `--index-url`, not `--extra-index-url`; an npm scope bound to your registry), and \
             claim the public name. If the public package is yours, allow it with a reason.",
         severity: "high",
+        action: "Install internal names only from your own index, and claim the public name.",
     };
     Denied = "DP402", "denied", Doc {
         title: "On the deny list",
@@ -257,6 +274,7 @@ codes! {
         why: "Your team decided it must not be used.",
         fix: "Follow the reason given in the configuration.",
         severity: "critical",
+        action: "Follow the reason given in the configuration.",
     };
 }
 

@@ -408,6 +408,15 @@ fn print_human(snaps: &Snapshots, policy: &Policy, results: &[NameResult]) {
                 let _ = writeln!(out, "{line}");
             }
         }
+        if let Some(advice) = r
+            .findings
+            .iter()
+            .max_by_key(|f| f.verdict)
+            .filter(|f| f.verdict != depproof_assess::Verdict::Ok)
+            .and_then(|f| f.advice())
+        {
+            let _ = writeln!(out, "  what to do: {advice}");
+        }
     }
     let counts = count(results);
     if results.len() > 1 {

@@ -108,6 +108,7 @@ pub fn finding_json(registry: &Registry, policy: &Policy, f: &Finding) -> Value 
         "verdict": f.verdict,
         "status": f.presence.id(),
         "summary": f.summary(registry),
+        "advice": f.advice(),
         "package": package,
         "private": f.private,
         "signals": signals,

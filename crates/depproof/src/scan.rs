@@ -223,6 +223,9 @@ fn print_human(
             let _ = write!(line, "; {}", popularity(index, info.popularity));
             let _ = writeln!(out, "{line}");
         }
+        if let Some(advice) = f.advice() {
+            let _ = writeln!(out, "  what to do: {advice}");
+        }
         // The first signal is the summary line already.
         let lines = signal_lines(policy, f);
         for l in lines.iter().skip(usize::from(!f.signals.is_empty())) {
