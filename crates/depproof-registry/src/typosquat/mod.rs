@@ -23,12 +23,18 @@ mod distance;
 mod forms;
 mod popular;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
 use std::fmt;
 
 use self::distance::{Edit, Signature, is_slip, one_edit_at, osa};
 use self::forms::{Affix, flat, skeleton, split_scope, strip_affixes, word_bag};
 use crate::{Ecosystem, Flags, Index, PackageInfo, Popularity};
+
+// The tables hold names from the snapshot, not from the input being checked, so a fast
+// unkeyed hash is safe here.
+type Hasher = xxhash_rust::xxh3::Xxh3Builder;
+type HashMap<K, V> = StdHashMap<K, V, Hasher>;
+type HashSet<K> = StdHashSet<K, Hasher>;
 
 /// The most matches [`Detector::check`] returns.
 pub const MAX_MATCHES: usize = 3;
@@ -267,14 +273,14 @@ impl Detector {
             ecosystem,
             snapshot_month: None,
             top_downloads: u32::MAX,
-            keys: HashSet::with_capacity(popular.len()),
+            keys: HashSet::with_capacity_and_hasher(popular.len(), Hasher::new()),
             entries: Vec::with_capacity(popular.len()),
-            by_flat: HashMap::with_capacity(popular.len()),
-            by_skeleton: HashMap::with_capacity(popular.len()),
-            by_words: HashMap::new(),
-            by_core: HashMap::new(),
-            by_name_part: HashMap::new(),
-            established_scopes: HashSet::new(),
+            by_flat: HashMap::with_capacity_and_hasher(popular.len(), Hasher::new()),
+            by_skeleton: HashMap::with_capacity_and_hasher(popular.len(), Hasher::new()),
+            by_words: HashMap::default(),
+            by_core: HashMap::default(),
+            by_name_part: HashMap::default(),
+            established_scopes: HashSet::default(),
             by_len: Vec::new(),
         };
         for info in popular {
@@ -348,7 +354,7 @@ impl Detector {
             }
         }
         let hits = self.hits(key, scope.is_some());
-        let mut best: HashMap<u32, TyposquatMatch> = HashMap::new();
+        let mut best: StdHashMap<u32, TyposquatMatch> = StdHashMap::new();
         for hit in hits {
             let entry = &self.entries[hit.id as usize];
             if entry.info.name == key {
@@ -510,8 +516,9 @@ impl Detector {
             for &id in self.by_flat.get(&s.core).into_iter().flatten() {
                 hits.push(hit(id, s.written.clone()));
             }
-            // Added, with a slip in the rest: `passports-js`, `python3-dateutils`.
-            if s.core.len() >= 5 {
+            // Added as a word of its own, with a slip in the rest: `python3-dateutils`.
+            // (Glued affixes with a slip match too many unrelated names.)
+            if s.core.len() >= 5 && s.written.bytes().any(forms::is_separator) {
                 self.scan(&s.core, 1, |id, _, edit| {
                     if edit.is_some_and(|(_, _, slip)| slip) {
                         hits.push(Hit {
@@ -663,7 +670,7 @@ impl Detector {
 /// Flat names at least this long are compared at edit distance 2.
 const LONG_NAME: usize = 8;
 /// Two typos are reported only against popular names at least this long (flat).
-const TWO_EDITS_MIN_LEN: usize = 9;
+const TWO_EDITS_MIN_LEN: usize = 8;
 /// The most downloaded packages of a registry, which squatters aim at.
 const TOP: usize = 1_000;
 /// A strong match needs a target name at least this long (flat).
