@@ -6,7 +6,9 @@ pub mod flags;
 pub mod index;
 pub mod npm;
 pub mod pypi;
+pub mod typosquat;
 
 pub use ecosystem::{Ecosystem, NameError, PackageName, Validity};
 pub use flags::Flags;
 pub use index::{Index, IndexError, Lookup, PackageInfo, Popularity, Suggestion};
+pub use typosquat::TyposquatMatch;
