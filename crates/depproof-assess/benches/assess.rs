@@ -25,7 +25,12 @@ fn bench(c: &mut Criterion) {
     let npm = embedded::open(Ecosystem::Npm).unwrap();
     let root = tree();
     let t = Instant::now();
-    let scan = scan_paths(std::slice::from_ref(&root), &ScanOptions::default(), &pypi, &|_, _| {});
+    let scan = scan_paths(
+        std::slice::from_ref(&root),
+        &ScanOptions::default(),
+        &pypi,
+        &|_, _| {},
+    );
     let scan_time = t.elapsed();
     let policy = Policy::default();
     let assessor = Assessor::new(

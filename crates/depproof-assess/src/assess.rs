@@ -2,11 +2,13 @@
 //! signals, its verdict under the policy, suggestions, and every reference kept.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use depproof_extract::scan::{Reference, ScanResult, Target};
 use depproof_extract::suppress::Suppression;
 use depproof_extract::{Diagnostic, Kind, Severity as DiagSeverity};
 use depproof_registry::index::{Completeness, MAX_SUGGESTIONS};
+use depproof_registry::typosquat::{Detector, Strength, Technique};
 use depproof_registry::{Ecosystem, Flags, Index, Lookup, PackageInfo, Popularity, Suggestion};
 use serde_json::{Value, json};
 
@@ -172,12 +174,82 @@ pub struct Assessment {
 pub struct Assessor<'a> {
     registry: Registry<'a>,
     policy: &'a Policy,
+    /// Typosquat tables per ecosystem, built on first need (tens of milliseconds), so
+    /// that `check` of a popular name never pays for them.
+    detectors: [OnceLock<Detector>; 2],
 }
 
 impl<'a> Assessor<'a> {
     /// An assessor.
     pub fn new(registry: Registry<'a>, policy: &'a Policy) -> Assessor<'a> {
-        Assessor { registry, policy }
+        Assessor {
+            registry,
+            policy,
+            detectors: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    fn detector(&self, eco: Ecosystem) -> &Detector {
+        let i = match eco {
+            Ecosystem::PyPI => 0,
+            Ecosystem::Npm => 1,
+        };
+        self.detectors[i].get_or_init(|| Detector::new(self.registry.snapshot(eco)))
+    }
+
+    /// The look-alike signal: `own` is the candidate's snapshot row (None when unknown).
+    fn typosquat(
+        &self,
+        eco: Ecosystem,
+        key: &str,
+        shown: &str,
+        own: Option<&PackageInfo>,
+        signals: &mut Vec<Signal>,
+        suggestions: &mut Vec<Suggestion>,
+    ) {
+        // Popular names are never look-alikes of other popular names: skip the tables.
+        if own.is_some_and(|i| i.popular) {
+            return;
+        }
+        let Some(m) = self.detector(eco).check(key, own).into_iter().next() else {
+            return;
+        };
+        let index = self.registry.snapshot(eco);
+        let how = match (m.technique, m.affix.is_empty()) {
+            (Technique::Affix, false) => format!("it adds, drops or swaps `{}`", m.affix),
+            (Technique::Scope, false) => format!("it adds or drops the scope `{}`", m.affix),
+            (t, _) => format!("the name {}", t.description()),
+        };
+        let target_pop = popularity_short(m.target.popularity)
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
+        signals.push(Signal::new(
+            Code::Typosquat,
+            match m.strength {
+                Strength::Strong => Severity::High,
+                Strength::Weak => Severity::Medium,
+            },
+            format!(
+                "{shown} looks like `{}`{target_pop} but is not it: {how}",
+                m.target.name
+            ),
+            json!({
+                "target": info_json(index, &m.target),
+                "technique": m.technique.id(),
+                "strength": m.strength.id(),
+                "distance": m.distance,
+                "affix": (!m.affix.is_empty()).then_some(&m.affix),
+            }),
+        ));
+        if !suggestions.iter().any(|s| s.info.name == m.target.name) {
+            suggestions.insert(
+                0,
+                Suggestion {
+                    distance: m.distance,
+                    info: m.target,
+                },
+            );
+        }
     }
 
     /// The registry consulted.
@@ -328,6 +400,7 @@ impl<'a> Assessor<'a> {
                     ),
                     json!({ "snapshot": snapshot_words(index), "suggestions": names(&suggestions) }),
                 ));
+                self.typosquat(eco, &key, &shown, None, &mut signals, &mut suggestions);
             }
             Presence::Found(info) => {
                 if private.is_some() {
@@ -343,6 +416,16 @@ impl<'a> Assessor<'a> {
                     ));
                 }
                 self.flag_signals(eco, &shown, info, private.is_some(), &mut signals);
+                if private.is_none() {
+                    self.typosquat(
+                        eco,
+                        &key,
+                        &shown,
+                        Some(info),
+                        &mut signals,
+                        &mut suggestions,
+                    );
+                }
                 self.reputation_signals(index, &shown, info, &mut signals);
             }
         }

@@ -159,12 +159,12 @@ fn new_and_unpopular_with_configurable_thresholds() {
             .is_empty()
     );
 
-    // npm `req`: about 550 downloads a month.
-    let f = assess(Ecosystem::Npm, "req", Kind::Manifest);
+    // npm `abbreviate-currency`: about 550 downloads a month.
+    let f = assess(Ecosystem::Npm, "abbreviate-currency", Kind::Manifest);
     assert_eq!(codes(&f), [Code::Unpopular]);
     let lax = policy("[thresholds]\nmin-monthly-downloads = 100\n");
     assert!(
-        assess_with(&lax, Ecosystem::Npm, "req", Some(Kind::Manifest))
+        assess_with(&lax, Ecosystem::Npm, "abbreviate-currency", Some(Kind::Manifest))
             .signals
             .is_empty()
     );
@@ -249,7 +249,7 @@ reason = "deprecated: use fetch"
 name = "reqeusts"
 reason = "a test fixture that must not resolve"
 [[allow]]
-name = "req"
+name = "abbreviate-currency"
 ecosystem = "npm"
 reason = "checked by the security team"
 signals = ["unknown"]
@@ -267,7 +267,7 @@ signals = ["unknown"]
     assert!(f.suppressed[0].by.words().contains("a test fixture"));
     assert_eq!(f.verdict, Verdict::Ok);
     // An allowance for other signals leaves this one.
-    let f = assess_with(&p, Ecosystem::Npm, "req", Some(Kind::Manifest));
+    let f = assess_with(&p, Ecosystem::Npm, "abbreviate-currency", Some(Kind::Manifest));
     assert_eq!(codes(&f), [Code::Unpopular]);
     // Levels: `new` now blocks; cross-ecosystem is off.
     let f = assess_with(&p, Ecosystem::PyPI, "crossenv", Some(Kind::Manifest));
@@ -295,4 +295,41 @@ fn the_readme_configuration_example_is_valid() {
     assert!(p.allowance(Ecosystem::PyPI, "crossenv").is_some());
     assert!(p.denied(Ecosystem::Npm, "request").is_some());
     assert_eq!(p.private(Ecosystem::Npm, "@acme/ui"), Some("@acme/*"));
+}
+
+#[test]
+fn typosquats_of_popular_packages_both_ways() {
+    // loadsh: a real npm package imitating lodash by a transposition.
+    let f = assess(Ecosystem::Npm, "loadsh", Kind::InstallCommand);
+    assert_eq!(codes(&f), [Code::Typosquat]);
+    assert_eq!(f.signals[0].severity, Severity::High);
+    assert_eq!(f.verdict, Verdict::Block);
+    assert_eq!(f.signals[0].data["target"]["name"], "lodash");
+    assert_eq!(f.signals[0].data["technique"], "transposition");
+    assert_eq!(f.suggestions[0].info.name, "lodash");
+    // Unknown to the partial npm snapshot and a look-alike: the typosquat is named.
+    let f = assess(Ecosystem::Npm, "electorn", Kind::InstallCommand);
+    assert!(codes(&f).contains(&Code::Typosquat), "{:?}", f.signals);
+    assert_eq!(f.verdict, Verdict::Block);
+    // Popular and established look-alikes of each other are not squats.
+    for (eco, name) in [
+        (Ecosystem::PyPI, "pytest-cov"),
+        (Ecosystem::PyPI, "boto"),
+        (Ecosystem::PyPI, "requests"),
+        (Ecosystem::Npm, "request"),
+        (Ecosystem::Npm, "@babel/core"),
+        (Ecosystem::Npm, "babel-core"),
+        (Ecosystem::Npm, "lodash.merge"),
+    ] {
+        let f = assess(eco, name, Kind::Manifest);
+        assert!(
+            !codes(&f).contains(&Code::Typosquat),
+            "{name}: {:?}",
+            f.signals
+        );
+    }
+    // A private name is the organization's own, not a squat.
+    let p = policy("[private]\nnpm = [\"loadsh\"]\n");
+    let f = assess_with(&p, Ecosystem::Npm, "loadsh", Some(Kind::Manifest));
+    assert_eq!(codes(&f), [Code::DependencyConfusion]);
 }

@@ -563,6 +563,18 @@ impl Index {
         })
     }
 
+    /// Iterates the popular names in key order (15,000 entries rather than every name).
+    pub fn for_each_popular(&self, mut f: impl FnMut(&str, PackageInfo)) {
+        let mut stream = self.popular.stream();
+        while let Some((k, row)) = stream.next() {
+            if let Ok(k) = std::str::from_utf8(k)
+                && let Some(info) = self.info(k, row)
+            {
+                f(k, info);
+            }
+        }
+    }
+
     /// Iterates every (key, row) pair in key order; used by tests and tools.
     pub fn for_each_name(&self, mut f: impl FnMut(&str, PackageInfo)) {
         let mut stream = self.names.stream();
