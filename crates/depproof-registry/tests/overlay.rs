@@ -69,6 +69,9 @@ fn fixture_zip(at: &Path) -> PathBuf {
     z.start_file("malicious-packages-main/README.md", opts)
         .unwrap();
     z.write_all(b"not a record").unwrap();
+    z.start_file("malicious-packages-main/.github/renovate.json", opts)
+        .unwrap();
+    z.write_all(b"{\"extends\": [\"config:base\"]}").unwrap();
     z.finish().unwrap();
     path
 }

@@ -492,7 +492,9 @@ fn walk_zip(source: &Path, label: &str, mut f: impl FnMut(Entry)) -> Result<(), 
             Ok(n) => n.into_owned(),
             Err(_) => String::from_utf8_lossy(entry.name_raw()).into_owned(),
         };
-        if entry.is_dir() || !is_json(&name) {
+        // As in a directory walk, hidden folders (`.github/`) hold no records.
+        let hidden = name.split('/').any(|c| c.starts_with('.'));
+        if entry.is_dir() || hidden || !is_json(&name) {
             continue;
         }
         let place = format!("{}:{name}", source.display());
