@@ -438,6 +438,10 @@ fn damaged_overlays_are_errors_naming_the_file() {
     expect_err("empty");
     std::fs::write(&mal, b"{\"id\": \"MAL-1\"}").unwrap();
     expect_err("not a depproof overlay");
+    std::fs::remove_file(&mal).unwrap();
+    std::fs::create_dir(&mal).unwrap();
+    expect_err("not a regular file");
+    std::fs::remove_dir(&mal).unwrap();
     // The other kind's file in its place.
     std::fs::copy(
         overlay::overlay_path(&data, OverlayKind::Hallucinations),

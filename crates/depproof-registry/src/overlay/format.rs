@@ -352,6 +352,13 @@ impl OverlayFile {
     /// Memory-maps and opens the overlay at `path`, which must be of `kind`.
     pub fn open(path: &Path, kind: OverlayKind) -> Result<OverlayFile, OverlayError> {
         let file = File::open(path).map_err(|e| OverlayError::io(path, e))?;
+        let meta = file.metadata().map_err(|e| OverlayError::io(path, e))?;
+        if !meta.is_file() {
+            return Err(OverlayError::Damaged {
+                path: path.to_owned(),
+                reason: "not a regular file, so not an overlay; move it away".into(),
+            });
+        }
         // SAFETY: the map is read-only, and overlay files are only ever replaced by a
         // rename, never written in place; a file truncated by something else is caught
         // by the bounds checks, and damaged bytes by the checksums.
