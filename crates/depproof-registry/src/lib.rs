@@ -5,6 +5,7 @@ pub mod embedded;
 pub mod flags;
 pub mod index;
 pub mod npm;
+pub mod overlay;
 pub mod pypi;
 pub mod typosquat;
 

@@ -29,6 +29,11 @@ pub struct GlobalArgs {
     /// (repeat for several ecosystems). Build one with `depproof index build`.
     #[arg(long = "index", value_name = "FILE", global = true)]
     pub index: Vec<PathBuf>,
+    /// Where depproof keeps its data, such as the overlays of known malicious and
+    /// invented names (default: $DEPPROOF_DATA_DIR, else the platform data directory
+    /// plus `depproof`, e.g. ~/.local/share/depproof).
+    #[arg(long = "data-dir", value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,8 +144,14 @@ pub struct CheckArgs {
 pub enum IndexCommand {
     /// Builds a snapshot index from a registry listing (TSV, optionally gzip-compressed).
     Build(BuildArgs),
-    /// Prints, per snapshot in use: ecosystem, date, completeness, name count, checksum, size.
+    /// Prints, per snapshot in use: ecosystem, date, completeness, name count, checksum, size;
+    /// then the overlays present in the data directory.
     Info(InfoArgs),
+    /// Adds the malicious packages of OSV records (the OpenSSF malicious-packages
+    /// repository, osv.dev's all.zip) to the malicious overlay.
+    ImportOsv(ImportOsvArgs),
+    /// Adds names language models invented to the hallucination overlay.
+    ImportHallucinations(ImportHallucinationsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -220,4 +231,49 @@ pub struct ScanArgs {
     pub no_progress: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Records count as malicious when their id or an alias starts with MAL-, they carry \
+    malicious-packages origins or CWE-506, or their summary reports malicious code or malware; \
+    vulnerability advisories are skipped. Only PyPI and npm packages are kept. A record replaces \
+    the one with the same id when its `modified` date is not older; withdrawn records are \
+    removed. Bad records are warnings and the import goes on.\n\n\
+    Exit status: 0 imported (even with warnings); 2 the source or the overlay is unusable."
+)]
+pub struct ImportOsvArgs {
+    /// A directory of OSV records (searched recursively for *.json), a zip archive of them,
+    /// or one .json record.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Start the overlay afresh from this source instead of merging into it (also the
+    /// way past a damaged overlay).
+    #[arg(long)]
+    pub replace: bool,
+    /// Output format of the report.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Counts add up across imports. Names that break their registry's rules are \
+    warnings.\n\nExit status: 0 imported (even with warnings); 2 the file or the overlay is unusable."
+)]
+pub struct ImportHallucinationsArgs {
+    /// One name a line (`#` comments, blank lines skipped), or a CSV file whose header has
+    /// a `name` column and optionally `count` and `ecosystem` columns.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The names' ecosystem (needed unless the CSV file has an `ecosystem` column, whose
+    /// empty cells it then fills).
+    #[arg(long, short = 'e', value_enum)]
+    pub ecosystem: Option<EcosystemArg>,
+    /// Start the overlay afresh from this file instead of adding to it.
+    #[arg(long)]
+    pub replace: bool,
+    /// Output format of the report.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }

@@ -1,4 +1,4 @@
-//! `depproof index build` and `depproof index info`.
+//! `depproof index build`, `info`, `import-osv` and `import-hallucinations`.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,10 +7,15 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use depproof_registry::index::build::{BuildOptions, build_from_path};
 use depproof_registry::index::{Completeness, Header};
+use depproof_registry::overlay::{
+    self, ImportOptions, ImportReport, OverlayInfo, OverlayKind, Overlays,
+};
 use depproof_registry::{Ecosystem, Index};
 use serde_json::json;
 
-use crate::cli::{BuildArgs, Format, GlobalArgs, InfoArgs};
+use crate::cli::{
+    BuildArgs, Format, GlobalArgs, ImportHallucinationsArgs, ImportOsvArgs, InfoArgs,
+};
 use crate::{EXIT_ERROR, EXIT_OK, snapshots};
 
 pub fn build(args: BuildArgs) -> Result<u8> {
@@ -154,6 +159,7 @@ pub fn describe_completeness(h: &Header) -> String {
 pub fn info(global: &GlobalArgs, args: InfoArgs) -> Result<u8> {
     let mut entries: Vec<(Index, Result<(), String>)> = Vec::new();
     let mut failed = false;
+    let overlays = args.files.is_empty().then(|| OverlayListing::load(global));
     if args.files.is_empty() {
         let snaps = snapshots::Snapshots::load(global)?;
         for index in snaps.into_all() {
@@ -188,20 +194,279 @@ pub fn info(global: &GlobalArgs, args: InfoArgs) -> Result<u8> {
                 println!("  size:         {} bytes", h.file_size);
                 println!("  format:       version {}", h.format_version);
             }
+            if let Some(o) = &overlays {
+                o.print_human();
+            }
         }
         Format::Json => {
             let list: Vec<_> = entries
                 .iter()
                 .map(|(i, v)| snapshot_json(i, v.as_ref().err()))
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({ "snapshots": list }))?
-            );
+            let mut doc = json!({ "snapshots": list });
+            if let Some(o) = &overlays {
+                doc["data_dir"] = json!(o.data_dir);
+                doc["overlays"] = o.json();
+                doc["overlay_errors"] = json!(o.errors);
+            }
+            println!("{}", serde_json::to_string_pretty(&doc)?);
         }
     }
-    let bad = entries.iter().any(|(_, v)| v.is_err());
+    let bad = entries.iter().any(|(_, v)| v.is_err()) || overlays.is_some_and(|o| o.failed());
     Ok(if failed || bad { EXIT_ERROR } else { EXIT_OK })
+}
+
+/// The overlays of the data directory, for `index info`.
+struct OverlayListing {
+    data_dir: Option<String>,
+    /// Each open overlay with the outcome of its full checksum.
+    overlays: Vec<(OverlayInfo, Result<(), String>)>,
+    /// Files that could not be opened, and a data directory that could not be found.
+    errors: Vec<String>,
+}
+
+impl OverlayListing {
+    fn load(global: &GlobalArgs) -> OverlayListing {
+        let dir = match overlay::data_dir(global.data_dir.as_deref()) {
+            Ok(d) => d,
+            Err(e) => {
+                return OverlayListing {
+                    data_dir: None,
+                    overlays: Vec::new(),
+                    errors: vec![e.to_string()],
+                };
+            }
+        };
+        let (open, errors) = Overlays::open_lenient(&dir);
+        let overlays = open
+            .provenance()
+            .into_iter()
+            .zip(open.verify())
+            .map(|(info, v)| (info, v.map_err(|e| e.to_string())))
+            .collect();
+        OverlayListing {
+            data_dir: Some(dir.display().to_string()),
+            overlays,
+            errors: errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    fn failed(&self) -> bool {
+        // No data directory is not a failure: there is nothing to list.
+        let unusable = self.data_dir.is_some() && !self.errors.is_empty();
+        unusable || self.overlays.iter().any(|(_, v)| v.is_err())
+    }
+
+    fn print_human(&self) {
+        let Some(dir) = &self.data_dir else {
+            for e in &self.errors {
+                println!("overlays: none ({e})");
+            }
+            return;
+        };
+        if self.overlays.is_empty() && self.errors.is_empty() {
+            println!(
+                "overlays: none in {} (add some with `depproof index import-osv` or `import-hallucinations`)",
+                Path::new(dir).join(overlay::OVERLAY_DIR).display()
+            );
+        }
+        for (o, verified) in &self.overlays {
+            let what = match o.kind {
+                OverlayKind::Malicious => "malicious-package",
+                OverlayKind::Hallucinations => "invented-name",
+            };
+            println!("{} overlay ({})", o.kind.id(), o.path.display());
+            let by: Vec<String> = o
+                .by_ecosystem
+                .iter()
+                .map(|(e, n)| format!("{e} {n}"))
+                .collect();
+            let mut records = format!("{} {what} records ({})", o.records, by.join(", "));
+            if o.withdrawn > 0 {
+                records.push_str(&format!("; {} withdrawn", o.withdrawn));
+            }
+            println!("  records:      {records}");
+            if let Some(u) = &o.updated {
+                println!(
+                    "  updated:      {u} (created {})",
+                    o.created.as_deref().unwrap_or("?")
+                );
+            }
+            for (i, s) in o.sources.iter().rev().enumerate() {
+                println!(
+                    "  {}{} ({}, {} records)",
+                    if i == 0 {
+                        "sources:      "
+                    } else {
+                        "              "
+                    },
+                    s.source,
+                    s.imported,
+                    s.records
+                );
+            }
+            match verified {
+                Ok(()) => println!("  checksum:     {} (verified)", o.checksum),
+                Err(e) => println!("  checksum:     {} (FAILED: {e})", o.checksum),
+            }
+            println!("  size:         {} bytes", o.size);
+            println!("  format:       version {}", o.format_version);
+        }
+        for e in &self.errors {
+            println!("overlay unusable: {e}");
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!(
+            self.overlays
+                .iter()
+                .map(|(o, v)| {
+                    let mut j = json!(o);
+                    if let Err(e) = v {
+                        j["verify_error"] = json!(e);
+                    }
+                    j
+                })
+                .collect::<Vec<_>>()
+        )
+    }
+}
+
+/// Most warnings printed one by one; `--format json` has them all.
+const WARNINGS_SHOWN: usize = 20;
+
+fn print_warnings(report: &ImportReport) {
+    for w in report.warnings.iter().take(WARNINGS_SHOWN) {
+        eprintln!("warning: {}: {}", w.place, w.reason);
+    }
+    let n = report.warnings.len();
+    if n > WARNINGS_SHOWN {
+        eprintln!(
+            "warning: {} more (all of them with --format json)",
+            n - WARNINGS_SHOWN
+        );
+    }
+    if n > 0 {
+        let kinds: Vec<String> = report
+            .warning_kinds()
+            .iter()
+            .map(|(k, c)| format!("{c} {k}"))
+            .collect();
+        eprintln!("{n} warnings: {}", kinds.join(", "));
+    }
+}
+
+fn counts(m: &std::collections::BTreeMap<Ecosystem, u64>) -> String {
+    if m.is_empty() {
+        return "none".into();
+    }
+    m.iter()
+        .map(|(e, n)| format!("{e} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn skipped(report: &ImportReport) -> String {
+    let total: u64 = report.skipped.values().sum();
+    if total == 0 {
+        return "0".into();
+    }
+    let parts: Vec<String> = report
+        .skipped
+        .iter()
+        .map(|(reason, n)| {
+            if reason == "no PyPI or npm package" && !report.other_ecosystems.is_empty() {
+                let others: Vec<String> = report
+                    .other_ecosystems
+                    .iter()
+                    .map(|(e, n)| format!("{e} {n}"))
+                    .collect();
+                format!("{n} {reason} ({})", others.join(", "))
+            } else {
+                format!("{n} {reason}")
+            }
+        })
+        .collect();
+    format!("{total}: {}", parts.join("; "))
+}
+
+pub fn import_osv(global: &GlobalArgs, args: ImportOsvArgs) -> Result<u8> {
+    let dir = overlay::data_dir(global.data_dir.as_deref())?;
+    let start = Instant::now();
+    let report = overlay::import_osv(
+        &dir,
+        &args.path,
+        &ImportOptions {
+            replace: args.replace,
+        },
+    )?;
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(EXIT_OK);
+    }
+    print_warnings(&report);
+    println!(
+        "imported {} into {} in {:.2}s",
+        report.source,
+        report.overlay.display(),
+        start.elapsed().as_secs_f64()
+    );
+    println!("  read:       {} record files", report.read);
+    println!(
+        "  taken:      {} new, {} replaced by a newer version, {} unchanged; by ecosystem: {}",
+        report.imported,
+        report.replaced,
+        report.unchanged,
+        counts(&report.by_ecosystem)
+    );
+    println!(
+        "  withdrawn:  {} ({} removed from the overlay)",
+        report.withdrawn, report.removed
+    );
+    if report.older_ignored > 0 {
+        println!(
+            "  older:      {} (the overlay holds a newer version)",
+            report.older_ignored
+        );
+    }
+    println!("  skipped:    {}", skipped(&report));
+    println!("  overlay:    {} malicious-package records", report.total);
+    Ok(EXIT_OK)
+}
+
+pub fn import_hallucinations(global: &GlobalArgs, args: ImportHallucinationsArgs) -> Result<u8> {
+    let dir = overlay::data_dir(global.data_dir.as_deref())?;
+    let report = overlay::import_hallucinations(
+        &dir,
+        &args.file,
+        args.ecosystem.map(Ecosystem::from),
+        &ImportOptions {
+            replace: args.replace,
+        },
+    )?;
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(EXIT_OK);
+    }
+    print_warnings(&report);
+    println!(
+        "imported {} into {}",
+        report.source,
+        report.overlay.display()
+    );
+    println!(
+        "  read:       {} names; by ecosystem: {}",
+        report.read,
+        counts(&report.by_ecosystem)
+    );
+    println!(
+        "  taken:      {} new names, {} already known (counts added)",
+        report.imported, report.replaced
+    );
+    println!("  skipped:    {}", skipped(&report));
+    println!("  overlay:    {} invented names", report.total);
+    Ok(EXIT_OK)
 }
 
 pub fn popular_rule(h: &Header) -> String {

@@ -39,6 +39,10 @@ fn main() -> ExitCode {
         Command::Index { command } => match command {
             IndexCommand::Build(args) => index_cmd::build(args),
             IndexCommand::Info(args) => index_cmd::info(&cli.global, args),
+            IndexCommand::ImportOsv(args) => index_cmd::import_osv(&cli.global, args),
+            IndexCommand::ImportHallucinations(args) => {
+                index_cmd::import_hallucinations(&cli.global, args)
+            }
         },
     };
     match result {
