@@ -33,13 +33,7 @@ fn bench(c: &mut Criterion) {
     );
     let scan_time = t.elapsed();
     let policy = Policy::default();
-    let assessor = Assessor::new(
-        Registry {
-            pypi: &pypi,
-            npm: &npm,
-        },
-        &policy,
-    );
+    let assessor = Assessor::new(Registry::new(&pypi, &npm), &policy);
     let t = Instant::now();
     let runs = 5;
     let mut packages = 0;

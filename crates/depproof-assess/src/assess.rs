@@ -2,12 +2,13 @@
 //! signals, its verdict under the policy, suggestions, and every reference kept.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use depproof_extract::scan::{Reference, ScanResult, Target};
 use depproof_extract::suppress::Suppression;
 use depproof_extract::{Diagnostic, Kind, Severity as DiagSeverity};
 use depproof_registry::index::{Completeness, MAX_SUGGESTIONS};
+use depproof_registry::overlay::{Overlays, VersionStatus};
 use depproof_registry::typosquat::{Detector, Strength, Technique};
 use depproof_registry::{Ecosystem, Flags, Index, Lookup, PackageInfo, Popularity, Suggestion};
 use serde_json::{Value, json};
@@ -16,16 +17,28 @@ use crate::config::{Level, Policy, Verdict};
 use crate::signal::{Code, Severity, Signal};
 use crate::words::{popularity, popularity_short, thousands};
 
-/// What the assessment consults: one snapshot index per ecosystem.
+/// What the assessment consults: one snapshot index per ecosystem, and the overlays
+/// (known malicious packages, known hallucinations) when there are any.
 #[derive(Clone, Copy)]
 pub struct Registry<'a> {
     /// The PyPI snapshot.
     pub pypi: &'a Index,
     /// The npm snapshot.
     pub npm: &'a Index,
+    /// Overlays beside the snapshots.
+    pub overlays: Option<&'a Overlays>,
 }
 
 impl<'a> Registry<'a> {
+    /// The snapshots alone, without overlays.
+    pub fn new(pypi: &'a Index, npm: &'a Index) -> Registry<'a> {
+        Registry {
+            pypi,
+            npm,
+            overlays: None,
+        }
+    }
+
     /// The index of `eco`.
     pub fn snapshot(&self, eco: Ecosystem) -> &'a Index {
         match eco {
@@ -159,6 +172,19 @@ pub struct Use<'r> {
     pub place: Option<(&'r str, u32)>,
     /// The import as written, for imports.
     pub import: Option<&'r str>,
+    /// The version requirement or pin as written.
+    pub version: Option<&'r str>,
+}
+
+impl Use<'_> {
+    /// A package asked about directly (`depproof check`), with no version.
+    pub const ASKED: Use<'static> = Use {
+        kind: None,
+        suppression: None,
+        place: None,
+        import: None,
+        version: None,
+    };
 }
 
 /// The result of assessing a scan.
@@ -177,6 +203,8 @@ pub struct Assessor<'a> {
     /// Typosquat tables per ecosystem, built on first need (tens of milliseconds), so
     /// that `check` of a popular name never pays for them.
     detectors: [OnceLock<Detector>; 2],
+    /// Overlay records that could not be read, reported once the assessment is done.
+    overlay_errors: Mutex<BTreeSet<String>>,
 }
 
 impl<'a> Assessor<'a> {
@@ -186,6 +214,160 @@ impl<'a> Assessor<'a> {
             registry,
             policy,
             detectors: [OnceLock::new(), OnceLock::new()],
+            overlay_errors: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Overlay records that could not be read so far (each once): the finding went on
+    /// without them.
+    pub fn overlay_errors(&self) -> Vec<String> {
+        self.overlay_errors
+            .lock()
+            .map(|e| e.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn overlay_error(&self, e: impl std::fmt::Display) {
+        if let Ok(mut errors) = self.overlay_errors.lock() {
+            errors.insert(e.to_string());
+        }
+    }
+
+    /// Known malicious (OSV) and known hallucination signals from the overlays.
+    fn overlay_signals(
+        &self,
+        eco: Ecosystem,
+        key: &str,
+        shown: &str,
+        presence: &Presence,
+        uses: &[Use],
+        signals: &mut Vec<Signal>,
+    ) {
+        let Some(overlays) = self.registry.overlays else {
+            return;
+        };
+        // Each exact pin is checked; an unpinned use asks about every version.
+        let mut versions: BTreeSet<Option<&str>> = uses
+            .iter()
+            .map(|u| u.version.and_then(|v| exact_version(eco, v)))
+            .collect();
+        if versions.is_empty() {
+            versions.insert(None);
+        }
+        let mut records: BTreeMap<
+            String,
+            (
+                depproof_registry::overlay::MaliciousMatch,
+                Vec<String>,
+                bool,
+            ),
+        > = BTreeMap::new();
+        for v in &versions {
+            match overlays.malicious(eco, key, *v) {
+                Ok(matches) => {
+                    for m in matches {
+                        let concerns = m.version.concerns();
+                        let e = records
+                            .entry(m.id.clone())
+                            .or_insert_with(|| (m.clone(), Vec::new(), false));
+                        e.2 |= concerns;
+                        if let (Some(v), VersionStatus::Affected) = (v, &m.version) {
+                            e.1.push((*v).to_owned());
+                        }
+                    }
+                }
+                Err(e) => self.overlay_error(e),
+            }
+        }
+        for (id, (m, affected_pins, concerns)) in records {
+            let pins = if affected_pins.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the version used ({}) is affected",
+                    affected_pins.join(", ")
+                )
+            };
+            let versions = if m.all_versions {
+                "all versions".to_owned()
+            } else {
+                format!("versions {}", m.affected_versions)
+            };
+            let (severity, message) = if !concerns {
+                (
+                    Severity::Medium,
+                    format!(
+                        "{shown} had malicious versions ({id}: {}); the version used is not among them",
+                        m.affected_versions
+                    ),
+                )
+            } else if m.all_versions || !affected_pins.is_empty() {
+                (
+                    Severity::Critical,
+                    format!(
+                        "{shown} is reported malicious ({id}: {}; {versions}){pins}",
+                        m.summary
+                    ),
+                )
+            } else {
+                // Some versions were malicious and the version in use is not pinned: it
+                // may resolve to one of them.
+                (
+                    Severity::High,
+                    format!(
+                        "{shown} had malicious releases ({id}: {}; {versions}) and the version used is not pinned outside them",
+                        m.summary
+                    ),
+                )
+            };
+            signals.push(Signal::new(
+                Code::KnownMalicious,
+                severity,
+                message,
+                json!({
+                    "id": id,
+                    "aliases": m.aliases,
+                    "summary": m.summary,
+                    "affected_versions": m.affected_versions,
+                    "all_versions": m.all_versions,
+                    "versions_used_affected": affected_pins,
+                    "published": m.published,
+                    "modified": m.modified,
+                    "reported_by": m.reported_by,
+                    "source": m.source,
+                }),
+            ));
+        }
+        match overlays.hallucination(eco, key) {
+            Ok(Some(rec)) => {
+                let (severity, state) = match presence {
+                    Presence::Found(info) if !info.popular => (
+                        Severity::High,
+                        "and someone has registered it since: a likely slopsquat",
+                    ),
+                    Presence::Found(_) => {
+                        (Severity::Medium, "though an established package has it")
+                    }
+                    _ => (Severity::Medium, "and it does not exist"),
+                };
+                signals.push(Signal::new(
+                    Code::KnownHallucination,
+                    severity,
+                    format!(
+                        "{shown} is a name language models invent (recorded {} time{}), {state}",
+                        thousands(rec.count),
+                        if rec.count == 1 { "" } else { "s" }
+                    ),
+                    json!({
+                        "count": rec.count,
+                        "sources": rec.sources,
+                        "first_recorded": rec.first_recorded,
+                        "last_recorded": rec.last_recorded,
+                    }),
+                ));
+            }
+            Ok(None) => {}
+            Err(e) => self.overlay_error(e),
         }
     }
 
@@ -300,6 +482,14 @@ impl<'a> Assessor<'a> {
             })
             .collect();
         sort_findings(&mut findings);
+        for e in self.overlay_errors() {
+            diagnostics.insert(Diagnostic {
+                path: "overlay".into(),
+                line: None,
+                severity: DiagSeverity::Warning,
+                message: format!("{e}; the findings were made without that record"),
+            });
+        }
         Assessment {
             findings,
             diagnostics: diagnostics.into_iter().collect(),
@@ -428,6 +618,10 @@ impl<'a> Assessor<'a> {
                 }
                 self.reputation_signals(index, &shown, info, &mut signals);
             }
+        }
+
+        if !matches!(presence, Presence::Invalid { .. }) {
+            self.overlay_signals(eco, &key, &shown, &presence, uses, &mut signals);
         }
 
         // The other registry: a name from the wrong ecosystem.
@@ -681,7 +875,32 @@ fn use_of(r: &Reference) -> Use<'_> {
         suppression: r.suppression.as_ref(),
         place: Some((&r.location.path, r.location.line)),
         import: r.via.as_ref().map(|v| v.import.as_str()),
+        version: r.version.as_deref(),
     }
+}
+
+/// The exact version a requirement pins, if it pins one (`==1.2.3`, `1.2.3`, `=1.2.3`,
+/// `v1.2.3`); ranges, wildcards and tags pin none.
+pub fn exact_version(eco: Ecosystem, req: &str) -> Option<&str> {
+    let r = req.trim();
+    let r = match eco {
+        Ecosystem::PyPI => r
+            .strip_prefix("===")
+            .or_else(|| r.strip_prefix("=="))
+            .unwrap_or(r),
+        Ecosystem::Npm => {
+            let r = r.strip_prefix('=').unwrap_or(r);
+            r.strip_prefix('v').unwrap_or(r)
+        }
+    }
+    .trim();
+    // `; python_version...` markers follow some pins.
+    let r = r.split(';').next().unwrap_or("").trim();
+    let plain = !r.is_empty()
+        && r.starts_with(|c: char| c.is_ascii_digit())
+        && r.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '!'));
+    plain.then_some(r)
 }
 
 /// Blocking first, then warnings, then by ecosystem and name: deterministic.

@@ -24,26 +24,16 @@ fn snaps() -> Snaps {
 fn used(kind: Kind) -> Use<'static> {
     Use {
         kind: Some(kind),
-        suppression: None,
-        place: None,
-        import: None,
+        ..Use::ASKED
     }
 }
 
 fn assess_with(policy: &Policy, eco: Ecosystem, name: &str, kind: Option<Kind>) -> Finding {
     let s = snaps();
-    let registry = Registry {
-        pypi: &s.pypi,
-        npm: &s.npm,
-    };
+    let registry = Registry::new(&s.pypi, &s.npm);
     let uses = [match kind {
         Some(k) => used(k),
-        None => Use {
-            kind: None,
-            suppression: None,
-            place: None,
-            import: None,
-        },
+        None => Use::ASKED,
     }];
     Assessor::new(registry, policy).assess(eco, name, &uses)
 }
@@ -164,9 +154,14 @@ fn new_and_unpopular_with_configurable_thresholds() {
     assert_eq!(codes(&f), [Code::Unpopular]);
     let lax = policy("[thresholds]\nmin-monthly-downloads = 100\n");
     assert!(
-        assess_with(&lax, Ecosystem::Npm, "abbreviate-currency", Some(Kind::Manifest))
-            .signals
-            .is_empty()
+        assess_with(
+            &lax,
+            Ecosystem::Npm,
+            "abbreviate-currency",
+            Some(Kind::Manifest)
+        )
+        .signals
+        .is_empty()
     );
     assert!(
         assess(Ecosystem::Npm, "chalk", Kind::Manifest)
@@ -267,7 +262,12 @@ signals = ["unknown"]
     assert!(f.suppressed[0].by.words().contains("a test fixture"));
     assert_eq!(f.verdict, Verdict::Ok);
     // An allowance for other signals leaves this one.
-    let f = assess_with(&p, Ecosystem::Npm, "abbreviate-currency", Some(Kind::Manifest));
+    let f = assess_with(
+        &p,
+        Ecosystem::Npm,
+        "abbreviate-currency",
+        Some(Kind::Manifest),
+    );
     assert_eq!(codes(&f), [Code::Unpopular]);
     // Levels: `new` now blocks; cross-ecosystem is off.
     let f = assess_with(&p, Ecosystem::PyPI, "crossenv", Some(Kind::Manifest));

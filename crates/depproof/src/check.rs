@@ -103,10 +103,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8> {
     let names = collect_names(&args.names)?;
     let snaps = Snapshots::load(global)?;
     let policy = load_policy(&args.policy, Path::new("."))?;
-    let registry = Registry {
-        pypi: snaps.get(Ecosystem::PyPI),
-        npm: snaps.get(Ecosystem::Npm),
-    };
+    let registry = snaps.registry();
     let assessor = Assessor::new(registry, &policy);
     let ecosystems: Vec<Ecosystem> = match args.ecosystem {
         Some(e) => vec![e.into()],
@@ -231,12 +228,7 @@ fn check_name(
         suggestions.sort_by_key(|(_, s)| (s.distance, !s.info.popular));
         suggestions.truncate(depproof_registry::index::MAX_SUGGESTIONS);
     }
-    let asked = [Use {
-        kind: None,
-        suppression: None,
-        place: None,
-        import: None,
-    }];
+    let asked = [Use::ASKED];
     let findings = results
         .iter()
         .filter(|r| match r.status {

@@ -69,10 +69,7 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         result
     };
 
-    let registry = Registry {
-        pypi: snaps.get(Ecosystem::PyPI),
-        npm: snaps.get(Ecosystem::Npm),
-    };
+    let registry = snaps.registry();
     let assessment = Assessor::new(registry, &policy).assess_scan(&result);
     match args.format {
         Format::Human => print_human(&registry, &policy, &result, &assessment, args.all),

@@ -2,13 +2,16 @@
 //! files given with `--index`.
 
 use anyhow::{Result, bail};
+use depproof_registry::overlay::{self, Overlays};
 use depproof_registry::{Ecosystem, Index, embedded};
 
 use crate::cli::GlobalArgs;
 
-/// One index per ecosystem.
+/// One index per ecosystem, and the overlays of the data directory.
 pub struct Snapshots {
     indexes: Vec<Index>,
+    /// Known malicious packages and known hallucinations, if imported.
+    pub overlays: Overlays,
 }
 
 impl Snapshots {
@@ -33,7 +36,19 @@ impl Snapshots {
             }
         }
         indexes.sort_by_key(|i| i.ecosystem());
-        Ok(Snapshots { indexes })
+        Ok(Snapshots {
+            indexes,
+            overlays: open_overlays(global),
+        })
+    }
+
+    /// What the assessment consults.
+    pub fn registry(&self) -> depproof_assess::Registry<'_> {
+        depproof_assess::Registry {
+            pypi: self.get(Ecosystem::PyPI),
+            npm: self.get(Ecosystem::Npm),
+            overlays: (!self.overlays.is_empty()).then_some(&self.overlays),
+        }
     }
 
     /// The index for `ecosystem`.
@@ -48,4 +63,19 @@ impl Snapshots {
     pub fn into_all(self) -> Vec<Index> {
         self.indexes
     }
+}
+
+/// The overlays of the data directory. A damaged or unreadable overlay is a warning and
+/// the run goes on without it: the snapshots still answer.
+fn open_overlays(global: &GlobalArgs) -> Overlays {
+    let dir = match overlay::data_dir(global.data_dir.as_deref()) {
+        Ok(d) => d,
+        // No data directory on this system: nothing was ever imported.
+        Err(_) => return Overlays::empty(),
+    };
+    let (overlays, errors) = Overlays::open_lenient(&dir);
+    for e in errors {
+        eprintln!("warning: {e}; going on without it (re-import it to repair)");
+    }
+    overlays
 }

@@ -7,6 +7,11 @@ use std::process::{Command, Output, Stdio};
 
 fn depproof(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_depproof"))
+        // The user's own overlays must not change what these tests see.
+        .env(
+            "DEPPROOF_DATA_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-overlays"),
+        )
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(if stdin.is_some() {

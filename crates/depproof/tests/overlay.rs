@@ -345,3 +345,142 @@ fn a_missing_source_is_an_error() {
     assert!(err.contains("no-such-dir"), "{err}");
     assert!(!data.join("overlays/malicious.dpo").exists());
 }
+
+#[test]
+fn check_and_scan_report_known_malicious_and_hallucinated_names() {
+    let data = tmp("assess");
+    let o = depproof(
+        &[
+            "--data-dir",
+            s(&data),
+            "index",
+            "import-osv",
+            s(&fixtures()),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{:?}", text(&o));
+    let names = data.join("invented.txt");
+    std::fs::write(
+        &names,
+        "# names models invented\nloadsh\nflask-jwt-simple-auth\n",
+    )
+    .unwrap();
+    let o = depproof(
+        &[
+            "--data-dir",
+            s(&data),
+            "index",
+            "import-hallucinations",
+            s(&names),
+            "--ecosystem",
+            "npm",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{:?}", text(&o));
+
+    // All versions malicious: critical, whatever the version.
+    let o = depproof(
+        &[
+            "check",
+            "-e",
+            "npm",
+            "--format",
+            "json",
+            "solana-wallet-kit",
+        ],
+        Some(&data),
+    );
+    let v = json(&o);
+    assert_eq!(code(&o), 1);
+    let sig = &v["results"][0]["findings"][0]["signals"][0];
+    assert_eq!(sig["code"], "DP301");
+    assert_eq!(sig["severity"], "critical");
+    assert!(
+        sig["message"].as_str().unwrap().contains("all versions"),
+        "{sig}"
+    );
+
+    // Some versions: a popular package with two malicious releases blocks when its
+    // version is not pinned, and is quiet-ish when pinned outside them.
+    let o = depproof(&["check", "-e", "npm", "@ctrl/tinycolor"], Some(&data));
+    assert_eq!(code(&o), 1, "{}", text(&o).0);
+    assert!(
+        text(&o).0.contains("DP301 known-malicious"),
+        "{}",
+        text(&o).0
+    );
+
+    // A scan reads pins from manifests and lockfiles.
+    let tree = data.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(
+        tree.join("package.json"),
+        r#"{"dependencies": {"@ctrl/tinycolor": "4.1.0", "rc-config-loader-ext": "2.3.1", "loadsh": "^1.0.0"}}"#,
+    )
+    .unwrap();
+    let o = depproof(
+        &["scan", "--no-config", "--format", "json", s(&tree)],
+        Some(&data),
+    );
+    let v = json(&o);
+    let find = |name: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {:#}", v["findings"]))
+            .clone()
+    };
+    let tiny = find("@ctrl/tinycolor");
+    assert_eq!(
+        tiny["verdict"], "warn",
+        "pinned outside the malicious versions: {tiny}"
+    );
+    assert_eq!(tiny["signals"][0]["code"], "DP301");
+    assert_eq!(tiny["signals"][0]["severity"], "medium");
+    let rc = find("rc-config-loader-ext");
+    assert_eq!(rc["verdict"], "block");
+    let rc_sig = rc["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "DP301")
+        .unwrap();
+    assert_eq!(rc_sig["data"]["versions_used_affected"][0], "2.3.1");
+    // loadsh: a typosquat that models also invent, and someone registered.
+    let loadsh = find("loadsh");
+    let codes: Vec<&str> = loadsh["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"DP302") && codes.contains(&"DP101"),
+        "{codes:?}"
+    );
+    let hal = loadsh["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "DP302")
+        .unwrap();
+    assert_eq!(hal["severity"], "high");
+    assert_eq!(hal["data"]["count"], 1);
+
+    // A damaged overlay is a warning and the run goes on with the snapshots.
+    let file = data.join("overlays/malicious.dpo");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let o = depproof(&["check", "-e", "npm", "lodash"], Some(&data));
+    let (out, err) = text(&o);
+    assert_eq!(code(&o), 0, "{out}{err}");
+    assert!(out.contains("lodash: exists on npm [ok]"), "{out}");
+    assert!(
+        err.contains("warning") && err.contains("malicious"),
+        "{err}"
+    );
+}

@@ -12,6 +12,11 @@ fn examples() -> PathBuf {
 
 fn depproof(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_depproof"))
+        // The user's own overlays must not change what these tests see.
+        .env(
+            "DEPPROOF_DATA_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-overlays"),
+        )
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()
