@@ -260,6 +260,10 @@ pub struct ScanArgs {
     /// Show every package, not only the problems.
     #[arg(long, conflicts_with = "quiet")]
     pub all: bool,
+    /// Scan the project in this directory, so that its own modules are known, but report
+    /// only the PATHs given (as a pre-commit hook does with the staged files).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
     /// Pull-request mode: report only references added since this git revision (lines
     /// added in changed files, new entries in manifests and lockfiles).
     #[arg(long, value_name = "REF")]

@@ -1,13 +1,14 @@
 //! `depproof scan [PATH...]`: every package reference in a tree, each with its verdict.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use depproof_assess::{Assessor, Registry};
 use depproof_extract::Severity;
-use depproof_extract::scan::{Reference, ScanOptions, SourceKind, Target};
+use depproof_extract::scan::{Reference, ScanOptions, ScanResult, SourceKind, Target};
 use depproof_registry::Ecosystem;
 use depproof_report::{Format, Options, Provenance, ScanReport, ScanStats, Sources};
 
@@ -19,8 +20,9 @@ use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
     let outputs = outputs(&args.output, &Format::ALL, "scan")?;
     let snaps = Snapshots::load(global)?;
-    let start = match args.paths.first() {
-        Some(p) if p.as_os_str() != "-" => p.clone(),
+    let start = match (&args.project, args.paths.first()) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(p)) if p.as_os_str() != "-" => p.clone(),
         _ => PathBuf::from("."),
     };
     let policy = load_policy(&args.policy, &start)?;
@@ -37,7 +39,9 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
     };
     let pypi = snaps.get(Ecosystem::PyPI);
     let mut stdin = None;
-    let roots: Vec<PathBuf> = if args.paths.is_empty() {
+    let roots: Vec<PathBuf> = if let Some(dir) = &args.project {
+        vec![dir.clone()]
+    } else if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
@@ -48,6 +52,9 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         }
         if args.diff.is_some() {
             bail!("--diff compares files with a git revision: it cannot read standard input");
+        }
+        if args.project.is_some() {
+            bail!("--project reports files of a project: it cannot read standard input");
         }
         let kind = match &args.stdin_kind {
             Some(k) => SourceKind::from_name(k).ok_or_else(|| {
@@ -73,6 +80,10 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         });
         bar.finish();
         result
+    };
+    let result = match &args.project {
+        Some(dir) if !args.paths.is_empty() => only_paths(result, dir, &args.paths)?,
+        _ => result,
     };
     let (result, diff) = match &args.diff {
         Some(rev) => {
@@ -151,6 +162,39 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// Keeps the references and diagnostics of the files at or under `paths`, which must lie
+/// in the project `dir`.
+fn only_paths(mut result: ScanResult, dir: &Path, paths: &[PathBuf]) -> Result<ScanResult> {
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("cannot read {}", p.display()))
+    };
+    let project = canonical(dir)?;
+    let mut wanted = Vec::new();
+    for p in paths {
+        let c = canonical(p)?;
+        if !c.starts_with(&project) {
+            bail!(
+                "{} is not in the project {} (--project)",
+                p.display(),
+                dir.display()
+            );
+        }
+        wanted.push(c);
+    }
+    let mut seen: HashMap<Arc<str>, bool> = HashMap::new();
+    let mut keep = |path: &Arc<str>| {
+        *seen.entry(Arc::clone(path)).or_insert_with(|| {
+            Path::new(path.as_ref())
+                .canonicalize()
+                .is_ok_and(|c| wanted.iter().any(|w| c.starts_with(w)))
+        })
+    };
+    result.references.retain(|r| keep(&r.location.path));
+    result.diagnostics.retain(|d| keep(&d.path));
+    Ok(result)
 }
 
 /// A progress bar on standard error, shown only once a scan has run for a moment.
