@@ -130,7 +130,7 @@ fn components(r: &ScanReport, f: &Finding) -> Vec<Value> {
     match groups.first_mut() {
         Some((_, refs)) => {
             refs.extend(unpinned);
-            refs.sort();
+            refs.sort_by(|a, b| a.location.cmp(&b.location));
         }
         None => groups.push((None, unpinned)),
     }

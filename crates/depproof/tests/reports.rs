@@ -618,3 +618,57 @@ fn colors_quiet_and_source_lines() {
     assert!(out.contains("--> -:2:23  install command"), "{out}");
     assert!(out.contains("2 | pip install --upgrade reqeusts"), "{out}");
 }
+
+#[test]
+fn project_mode_reports_the_given_files_with_the_project_known() {
+    let service = root().join("examples/weather-service");
+    // Alone, app.py's `weather` package looks like an unknown import.
+    let alone = run_in(&service, &["scan", "--format", "json", "app.py"], None);
+    assert!(
+        json(&alone)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "weather")
+    );
+    // With the project, it is the project's own; only app.py is reported.
+    let o = run_in(
+        &service,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--project",
+            ".",
+            "app.py",
+            "web/src",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let mut paths: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["references"].as_array().unwrap().clone())
+        .map(|r| r["location"]["path"].as_str().unwrap().to_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(
+        paths,
+        ["app.py", "web/src/App.tsx", "web/src/main.tsx"],
+        "{:#}",
+        v["findings"]
+    );
+    assert!(!v["findings"].to_string().contains("\"weather\""));
+    // A file outside the project is a usage error.
+    let o = run_in(&service, &["scan", "--project", "web", "app.py"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not in the project"),
+        "{}",
+        stderr(&o)
+    );
+}
