@@ -147,8 +147,9 @@ fn parse_output_spec(s: &str) -> Result<OutputSpec, String> {
 /// Where results go and how they look.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output formats: human, json, sarif, cyclonedx, markdown; `FORMAT:FILE` writes one
-    /// to a file, and several are separated by commas (`sarif:out.sarif,json:out.json`).
+    /// Output formats: human, json, sarif, cyclonedx, markdown (`check`: human, json);
+    /// `FORMAT:FILE` writes one to a file, and several are separated by commas
+    /// (`sarif:out.sarif,json:out.json`).
     #[arg(
         long,
         value_name = "FORMAT[:FILE]",
