@@ -111,6 +111,69 @@ pub struct ExplainArgs {
     pub all: bool,
 }
 
+/// When to color human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorArg {
+    /// On a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// One output: a format, and the file it goes to (standard output when none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: depproof_report::Format,
+    pub path: Option<PathBuf>,
+}
+
+/// Parses `FORMAT` or `FORMAT:PATH`.
+fn parse_output_spec(s: &str) -> Result<OutputSpec, String> {
+    let names = depproof_report::Format::ALL.map(|f| f.id()).join(", ");
+    let (name, path) = match s.split_once(':') {
+        Some((n, p)) => (n, Some(p)),
+        None => (s, None),
+    };
+    let format = depproof_report::Format::parse(name)
+        .ok_or_else(|| format!("`{name}` is not a format; one of: {names}"))?;
+    match path {
+        Some("") => Err(format!("`{s}`: a file name must follow `{name}:`")),
+        Some(p) => Ok(OutputSpec {
+            format,
+            path: Some(PathBuf::from(p)),
+        }),
+        None => Ok(OutputSpec { format, path: None }),
+    }
+}
+
+/// Where results go and how they look.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output formats: human, json, sarif, cyclonedx, markdown (`check`: human, json);
+    /// `FORMAT:FILE` writes one to a file, and several are separated by commas
+    /// (`sarif:out.sarif,json:out.json`).
+    #[arg(
+        long,
+        value_name = "FORMAT[:FILE]",
+        value_delimiter = ',',
+        value_parser = parse_output_spec,
+        default_value = "human"
+    )]
+    pub format: Vec<OutputSpec>,
+    /// Write the output to this file instead of standard output (one format only).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Color human output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Print only the problems: no summary, nothing that passes, no warnings about input.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
     /// Text for a person.
@@ -133,9 +196,8 @@ pub struct CheckArgs {
     /// Look names up in this ecosystem only (default: both, saying where each was found).
     #[arg(long, short = 'e', value_enum)]
     pub ecosystem: Option<EcosystemArg>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
 }
@@ -205,12 +267,23 @@ pub struct ScanArgs {
     /// requirements, pyproject, package.json, shell, dockerfile, notebook, transcript.
     #[arg(long, value_name = "KIND")]
     pub stdin_kind: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Show every package, not only the problems.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "quiet")]
     pub all: bool,
+    /// Scan the project in this directory, so that its own modules are known, but report
+    /// only the PATHs given (as a pre-commit hook does with the staged files).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// Pull-request mode: report only references added since this git revision (lines
+    /// added in changed files, new entries in manifests and lockfiles).
+    #[arg(long, value_name = "REF")]
+    pub diff: Option<String>,
+    /// Markdown links to files start with this URL
+    /// (e.g. `https://github.com/OWNER/REPO/blob/COMMIT/`); relative links without it.
+    #[arg(long, value_name = "URL")]
+    pub link_base: Option<String>,
     /// Skip paths matching this glob (gitignore-style; repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,

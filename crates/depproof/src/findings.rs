@@ -1,13 +1,14 @@
-//! Loading the policy and rendering findings, shared by `check` and `scan`.
+//! Shared by `check` and `scan`: loading the policy, and sending reports where
+//! `--format`, `--output` and `--color` say.
 
-use std::path::Path;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
-use depproof_assess::assess::info_json;
-use depproof_assess::{Finding, Policy, Presence, Registry};
-use serde_json::{Value, json};
+use anyhow::{Context, Result, bail};
+use depproof_assess::Policy;
+use depproof_report::{Format, Tool};
 
-use crate::cli::PolicyArgs;
+use crate::cli::{ColorArg, OutputArgs, PolicyArgs};
 
 /// The policy of a run: `--config FILE`, else the nearest depproof.toml above `start`
 /// (unless `--no-config`), else the defaults; `--fail-on` overrides the file.
@@ -25,94 +26,108 @@ pub fn load_policy(args: &PolicyArgs, start: &Path) -> Result<Policy> {
     Ok(policy)
 }
 
-/// The signals of a finding, one line each, indented: `  block  DP001 not-found: ...`.
-pub fn signal_lines(policy: &Policy, f: &Finding) -> Vec<String> {
-    let mut out = Vec::new();
-    for s in &f.signals {
-        let level = policy.level(s.code, s.severity);
-        let level = match level {
-            depproof_assess::Level::Block => "block",
-            depproof_assess::Level::Warn => "warn",
-            _ => "info",
-        };
-        out.push(format!(
-            "  {level:<5}  {} {}: {}",
-            s.code.id(),
-            s.code.name(),
-            s.message
-        ));
-    }
-    for s in &f.suppressed {
-        out.push(format!(
-            "  (suppressed) {} {}: {} [{}]",
-            s.signal.code.id(),
-            s.signal.code.name(),
-            s.signal.message,
-            s.by.words()
-        ));
-    }
-    out
+/// This program, as reports name it.
+pub fn tool() -> Tool {
+    Tool::new("depproof", env!("CARGO_PKG_VERSION"))
 }
 
-/// A finding as JSON (references are added by the caller that has them).
-pub fn finding_json(registry: &Registry, policy: &Policy, f: &Finding) -> Value {
-    let index = registry.snapshot(f.ecosystem);
-    let signals: Vec<Value> = f
-        .signals
-        .iter()
-        .map(|s| {
-            json!({
-                "code": s.code.id(),
-                "name": s.code.name(),
-                "severity": s.severity.id(),
-                "level": policy.level(s.code, s.severity),
-                "message": s.message,
-                "data": s.data,
-            })
-        })
-        .collect();
-    let suppressed: Vec<Value> = f
-        .suppressed
-        .iter()
-        .map(|s| {
-            let (by, detail) = match &s.by {
-                depproof_assess::SuppressedBy::Inline(at) => ("inline", json!(at)),
-                depproof_assess::SuppressedBy::Allowed(r) => ("allow", json!(r)),
-            };
-            json!({
-                "code": s.signal.code.id(),
-                "name": s.signal.code.name(),
-                "severity": s.signal.severity.id(),
-                "message": s.signal.message,
-                "by": by,
-                "detail": detail,
-            })
-        })
-        .collect();
-    let suggestions: Vec<Value> = f
-        .suggestions
-        .iter()
-        .map(|s| {
-            let mut v = info_json(index, &s.info);
-            v["distance"] = json!(s.distance);
-            v
-        })
-        .collect();
-    let package = match &f.presence {
-        Presence::Found(info) => info_json(index, info),
-        _ => Value::Null,
-    };
-    json!({
-        "ecosystem": f.ecosystem.id(),
-        "name": f.name,
-        "verdict": f.verdict,
-        "status": f.presence.id(),
-        "summary": f.summary(registry),
-        "advice": f.advice(),
-        "package": package,
-        "private": f.private,
-        "signals": signals,
-        "suppressed": suppressed,
-        "suggestions": suggestions,
-    })
+/// One report to write: its format, and its file (standard output when `None`).
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+}
+
+/// The outputs a command was asked for, checked: formats the command supports, at most
+/// one on standard output, no file written twice, `--output` only with one format.
+pub fn outputs(args: &OutputArgs, supported: &[Format], command: &str) -> Result<Vec<Output>> {
+    let mut list: Vec<Output> = Vec::new();
+    for spec in &args.format {
+        if !supported.contains(&spec.format) {
+            let names: Vec<&str> = supported.iter().map(|f| f.id()).collect();
+            bail!(
+                "`{command}` writes {}; `{}` is for `scan`",
+                names.join(" or "),
+                spec.format
+            );
+        }
+        list.push(Output {
+            format: spec.format,
+            path: spec.path.clone(),
+        });
+    }
+    if let Some(file) = &args.output {
+        match list.as_mut_slice() {
+            [one] if one.path.is_none() => one.path = Some(file.clone()),
+            [one] => bail!(
+                "--output {} and --format {}:{} both name a file: give one",
+                file.display(),
+                one.format,
+                one.path.as_deref().unwrap_or(Path::new("")).display()
+            ),
+            _ => bail!(
+                "--output names one file but {} formats were asked for: give each its file with --format FORMAT:FILE",
+                list.len()
+            ),
+        }
+    }
+    let stdout: Vec<&Output> = list.iter().filter(|o| o.path.is_none()).collect();
+    if stdout.len() > 1 {
+        bail!(
+            "{} and {} would both go to standard output: give all but one a file with --format FORMAT:FILE",
+            stdout[0].format,
+            stdout[1].format
+        );
+    }
+    for (i, a) in list.iter().enumerate() {
+        if let Some(p) = &a.path
+            && list[..i].iter().any(|b| b.path.as_ref() == Some(p))
+        {
+            bail!("{} is named for two formats", p.display());
+        }
+    }
+    Ok(list)
+}
+
+/// Whether to color text going to a terminal-or-not destination.
+pub fn color(choice: ColorArg, terminal: bool) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// Renders each output (`render(format, color)`) and writes it to its file or to
+/// standard output.
+pub fn write_outputs(
+    outputs: &[Output],
+    choice: ColorArg,
+    render: impl Fn(Format, bool) -> String,
+) -> Result<()> {
+    for o in outputs {
+        match &o.path {
+            Some(path) => {
+                let text = render(o.format, color(choice, false));
+                std::fs::write(path, text).with_context(|| {
+                    format!("cannot write the {} report to {}", o.format, path.display())
+                })?;
+            }
+            None => {
+                let text = render(o.format, color(choice, std::io::stdout().is_terminal()));
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (`| head`) is not an error worth a message.
+                if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+                    && e.kind() != std::io::ErrorKind::BrokenPipe
+                {
+                    return Err(e).context("cannot write to standard output");
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod check;
 mod cli;
+mod diff;
 mod explain;
 mod findings;
 mod index_cmd;

@@ -1,26 +1,28 @@
 //! `depproof scan [PATH...]`: every package reference in a tree, each with its verdict.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use depproof_assess::words::{popularity, popularity_short};
-use depproof_assess::{Assessment, Assessor, Code, Policy, Presence, Registry, Verdict};
-use depproof_extract::scan::{ImportRule, Reference, ScanOptions, ScanResult, SourceKind, Target};
-use depproof_extract::{Kind, Severity};
+use depproof_assess::Assessor;
+use depproof_extract::Severity;
+use depproof_extract::scan::{Reference, ScanOptions, ScanResult, SourceKind, Target};
 use depproof_registry::Ecosystem;
-use serde_json::{Value, json};
+use depproof_report::{Format, Options, ScanReport, ScanStats, Sources};
 
-use crate::cli::{Format, GlobalArgs, ScanArgs};
-use crate::findings::{finding_json, load_policy, signal_lines};
+use crate::cli::{GlobalArgs, ScanArgs};
+use crate::findings::{color, load_policy, outputs, tool, write_outputs};
 use crate::snapshots::Snapshots;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
+    let outputs = outputs(&args.output, &Format::ALL, "scan")?;
     let snaps = Snapshots::load(global)?;
-    let start = match args.paths.first() {
-        Some(p) if p.as_os_str() != "-" => p.clone(),
+    let start = match (&args.project, args.paths.first()) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(p)) if p.as_os_str() != "-" => p.clone(),
         _ => PathBuf::from("."),
     };
     let policy = load_policy(&args.policy, &start)?;
@@ -36,9 +38,23 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         },
     };
     let pypi = snaps.get(Ecosystem::PyPI);
+    let mut stdin = None;
+    let roots: Vec<PathBuf> = if let Some(dir) = &args.project {
+        vec![dir.clone()]
+    } else if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let result = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         if args.paths.len() > 1 {
             bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        if args.diff.is_some() {
+            bail!("--diff compares files with a git revision: it cannot read standard input");
+        }
+        if args.project.is_some() {
+            bail!("--project reports files of a project: it cannot read standard input");
         }
         let kind = match &args.stdin_kind {
             Some(k) => SourceKind::from_name(k).ok_or_else(|| {
@@ -53,14 +69,11 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         std::io::stdin()
             .read_to_end(&mut bytes)
             .context("cannot read standard input")?;
-        depproof_extract::scan::scan_bytes(Arc::from("-"), &bytes, kind, pypi)
+        let result = depproof_extract::scan::scan_bytes(Arc::from("-"), &bytes, kind, pypi);
+        stdin = Some(bytes);
+        result
     } else {
-        let roots: Vec<PathBuf> = if args.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            args.paths.clone()
-        };
-        let show = !args.no_progress && std::io::stderr().is_terminal();
+        let show = !args.no_progress && !args.output.quiet && std::io::stderr().is_terminal();
         let bar = Progress::new(show);
         let result = depproof_extract::scan::scan_paths(&roots, &opts, pypi, &|done, total| {
             bar.update(done, total)
@@ -68,16 +81,69 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         bar.finish();
         result
     };
+    let result = match &args.project {
+        Some(dir) if !args.paths.is_empty() => only_paths(result, dir, &args.paths)?,
+        _ => result,
+    };
+    let (result, diff) = match &args.diff {
+        Some(rev) => {
+            let (result, base) = crate::diff::restrict(result, rev, &roots, pypi)?;
+            (result, Some(base))
+        }
+        None => (result, None),
+    };
 
     let registry = snaps.registry();
     let assessment = Assessor::new(registry, &policy).assess_scan(&result);
-    match args.format {
-        Format::Human => print_human(&registry, &policy, &result, &assessment, args.all),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&registry, &policy, &result, &assessment))?
-        ),
+
+    let not_registry: Vec<Reference> = result
+        .references
+        .iter()
+        .filter(|r| matches!(r.target, Target::NotRegistry { .. }))
+        .cloned()
+        .collect();
+    let mut diagnostics = result.diagnostics.clone();
+    diagnostics.extend(assessment.diagnostics.iter().cloned());
+    let tool = tool();
+    let report = ScanReport {
+        tool: &tool,
+        registry,
+        policy: &policy,
+        findings: &assessment.findings,
+        not_registry: &not_registry,
+        diagnostics: &diagnostics,
+        stats: ScanStats {
+            files: result.files,
+            bytes: result.bytes,
+            skipped: result.skipped.clone(),
+        },
+        provenance: crate::snapshots::provenance(&snaps, &Ecosystem::ALL),
+        diff,
+    };
+    let sources = match stdin {
+        Some(bytes) => Sources::new().with_stdin(bytes),
+        None => Sources::new(),
+    };
+    let options = Options {
+        all: args.all,
+        quiet: args.output.quiet,
+        link_base: args.link_base.clone(),
+        color: false,
+    };
+    if outputs.iter().any(|o| o.format == Format::Human) {
+        let o = Options {
+            color: color(args.output.color, std::io::stderr().is_terminal()),
+            ..options.clone()
+        };
+        eprint!("{}", depproof_report::human::diagnostics(&report, &o));
     }
+    write_outputs(&outputs, args.output.color, |format, color| {
+        let o = Options {
+            color,
+            ..options.clone()
+        };
+        depproof_report::render_scan(format, &report, &o, &sources)
+    })?;
     let fatal = result
         .diagnostics
         .iter()
@@ -92,50 +158,37 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
     })
 }
 
-fn kind_words(r: &Reference) -> String {
-    let base = match r.kind {
-        Kind::Import => "import",
-        Kind::InstallCommand => "install command",
-        Kind::Manifest => "manifest",
-        Kind::Lockfile => "lockfile",
-        Kind::ListedByModel => "listed by a model",
+/// Keeps the references and diagnostics of the files at or under `paths`, which must lie
+/// in the project `dir`.
+fn only_paths(mut result: ScanResult, dir: &Path, paths: &[PathBuf]) -> Result<ScanResult> {
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("cannot read {}", p.display()))
     };
-    let mut s = base.to_owned();
-    if let Some(via) = &r.via
-        && (via.rule != ImportRule::ImportName || !via.import.eq_ignore_ascii_case(target_name(r)))
-        && via.rule != ImportRule::Specifier
-    {
-        s = format!("imported as `{}`", via.import);
-    }
-    if r.dev {
-        s.push_str(", dev");
-    }
-    if r.optional {
-        s.push_str(", optional");
-    }
-    if let Some(v) = &r.version {
-        s.push_str(&format!(", {v}"));
-    }
-    s
-}
-
-fn target_name(r: &Reference) -> &str {
-    match &r.target {
-        Target::Package { name, .. } => name,
-        Target::NotRegistry { text, .. } => text,
-    }
-}
-
-fn location(r: &Reference) -> String {
-    let l = &r.location;
-    match l.cell {
-        // Cells are notebook cells, or the messages of a chat log.
-        Some(c) if l.path.ends_with(".ipynb") => {
-            format!("{} cell {c}:{}:{}", l.path, l.line, l.column)
+    let project = canonical(dir)?;
+    let mut wanted = Vec::new();
+    for p in paths {
+        let c = canonical(p)?;
+        if !c.starts_with(&project) {
+            bail!(
+                "{} is not in the project {} (--project)",
+                p.display(),
+                dir.display()
+            );
         }
-        Some(c) => format!("{} message {c}:{}:{}", l.path, l.line, l.column),
-        None => format!("{}:{}:{}", l.path, l.line, l.column),
+        wanted.push(c);
     }
+    let mut seen: HashMap<Arc<str>, bool> = HashMap::new();
+    let mut keep = |path: &Arc<str>| {
+        *seen.entry(Arc::clone(path)).or_insert_with(|| {
+            Path::new(path.as_ref())
+                .canonicalize()
+                .is_ok_and(|c| wanted.iter().any(|w| c.starts_with(w)))
+        })
+    };
+    result.references.retain(|r| keep(&r.location.path));
+    result.diagnostics.retain(|d| keep(&d.path));
+    Ok(result)
 }
 
 /// A progress bar on standard error, shown only once a scan has run for a moment.
@@ -179,203 +232,4 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
-}
-
-fn print_human(
-    registry: &Registry,
-    policy: &Policy,
-    result: &ScanResult,
-    assessment: &Assessment,
-    all: bool,
-) {
-    use std::fmt::Write;
-    let mut out = String::new();
-    for d in result.diagnostics.iter().chain(&assessment.diagnostics) {
-        let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
-        let level = match d.severity {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        };
-        eprintln!("{level}: {}{line}: {}", d.path, d.message);
-    }
-    for f in assessment
-        .findings
-        .iter()
-        .filter(|f| all || f.verdict != Verdict::Ok || !f.suppressed.is_empty())
-    {
-        let _ = writeln!(
-            out,
-            "{:<5}  {} ({}): {}",
-            f.verdict.id(),
-            f.name,
-            f.ecosystem,
-            f.summary(registry)
-        );
-        if let Presence::Found(info) = &f.presence {
-            let mut line = format!("  {}", info.latest_version);
-            if let Some(m) = info.release_month_str() {
-                let _ = write!(line, " (released {m})");
-            }
-            let index = registry.snapshot(f.ecosystem);
-            let _ = write!(line, "; {}", popularity(index, info.popularity));
-            let _ = writeln!(out, "{line}");
-        }
-        if let Some(advice) = f.advice() {
-            let _ = writeln!(out, "  what to do: {advice}");
-        }
-        // The first signal is the summary line already.
-        let lines = signal_lines(policy, f);
-        for l in lines.iter().skip(usize::from(!f.signals.is_empty())) {
-            let _ = writeln!(out, "{l}");
-        }
-        if f.suggestions.len() > 1 {
-            let list: Vec<String> = f
-                .suggestions
-                .iter()
-                .map(|s| match popularity_short(s.info.popularity) {
-                    Some(pop) => format!("{} ({pop})", s.info.name),
-                    None => s.info.name.clone(),
-                })
-                .collect();
-            let _ = writeln!(out, "  did you mean: {}", list.join(", "));
-        }
-        for r in &f.references {
-            let _ = writeln!(out, "  {}  {}", location(r), kind_words(r));
-        }
-    }
-    let not_registry: Vec<&Reference> = result
-        .references
-        .iter()
-        .filter(|r| matches!(r.target, Target::NotRegistry { .. }))
-        .collect();
-    if all && !not_registry.is_empty() {
-        let _ = writeln!(out, "not registry names:");
-        for r in &not_registry {
-            if let Target::NotRegistry { text, what, .. } = &r.target {
-                let _ = writeln!(
-                    out,
-                    "  {}  {text} ({what:?}, {})",
-                    location(r),
-                    kind_words(r)
-                );
-            }
-        }
-    }
-    let c = Counts::of(assessment);
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    let _ = writeln!(
-        out,
-        "{} files, {} packages ({} references): {} block, {} warn, {} ok; {} suppressed signals; \
-         {} do not exist, {} unresolved imports, {} unknown, {} invalid names; {} not registry names; \
-         {} standard-library/built-in, {} project and {} platform imports skipped",
-        result.files,
-        assessment.findings.len(),
-        c.references,
-        c.block,
-        c.warn,
-        c.ok,
-        c.suppressed,
-        c.not_found,
-        c.unresolved,
-        c.unknown,
-        c.invalid,
-        not_registry.len(),
-        result.skipped.builtin,
-        result.skipped.project,
-        result.skipped.runtime,
-    );
-    print!("{out}");
-}
-
-#[derive(Default)]
-struct Counts {
-    references: usize,
-    block: usize,
-    warn: usize,
-    ok: usize,
-    suppressed: usize,
-    not_found: usize,
-    unresolved: usize,
-    unknown: usize,
-    invalid: usize,
-}
-
-impl Counts {
-    fn of(a: &Assessment) -> Counts {
-        let mut c = Counts::default();
-        for f in &a.findings {
-            c.references += f.references.len();
-            match f.verdict {
-                Verdict::Block => c.block += 1,
-                Verdict::Warn => c.warn += 1,
-                Verdict::Ok => c.ok += 1,
-            }
-            c.suppressed += f.suppressed.len();
-            let has = |code: Code| {
-                f.signals.iter().any(|s| s.code == code)
-                    || f.suppressed.iter().any(|s| s.signal.code == code)
-            };
-            c.not_found += usize::from(has(Code::NotFound));
-            c.unresolved += usize::from(has(Code::UnresolvedImport));
-            c.unknown += usize::from(has(Code::Unknown));
-            c.invalid += usize::from(has(Code::InvalidName));
-        }
-        c
-    }
-}
-
-fn to_json(
-    registry: &Registry,
-    policy: &Policy,
-    result: &ScanResult,
-    assessment: &Assessment,
-) -> Value {
-    let snapshots: Vec<Value> = Ecosystem::ALL
-        .iter()
-        .map(|e| crate::index_cmd::snapshot_json(registry.snapshot(*e), None))
-        .collect();
-    let findings: Vec<Value> = assessment
-        .findings
-        .iter()
-        .map(|f| {
-            let mut v = finding_json(registry, policy, f);
-            v["references"] = json!(f.references);
-            v
-        })
-        .collect();
-    let not_registry: Vec<&Reference> = result
-        .references
-        .iter()
-        .filter(|r| matches!(r.target, Target::NotRegistry { .. }))
-        .collect();
-    let mut diagnostics = result.diagnostics.clone();
-    diagnostics.extend(assessment.diagnostics.iter().cloned());
-    let c = Counts::of(assessment);
-    json!({
-        "schema_version": 2,
-        "snapshots": snapshots,
-        "config": policy.path.as_ref().map(|p| p.display().to_string()),
-        "fail_on": policy.config.fail_on.unwrap_or_default(),
-        "findings": findings,
-        "not_registry": not_registry,
-        "diagnostics": diagnostics,
-        "summary": {
-            "files": result.files,
-            "bytes": result.bytes,
-            "packages": assessment.findings.len(),
-            "references": c.references,
-            "block": c.block,
-            "warn": c.warn,
-            "ok": c.ok,
-            "suppressed_signals": c.suppressed,
-            "does_not_exist": c.not_found,
-            "unresolved_import": c.unresolved,
-            "unknown": c.unknown,
-            "invalid_name": c.invalid,
-            "not_registry": not_registry.len(),
-            "skipped_imports": result.skipped,
-        },
-    })
 }

@@ -79,3 +79,21 @@ fn open_overlays(global: &GlobalArgs) -> Overlays {
     }
     overlays
 }
+
+/// Where the data of a run came from: each snapshot in `ecosystems`, then each overlay.
+pub fn provenance(snaps: &Snapshots, ecosystems: &[Ecosystem]) -> Vec<depproof_report::Provenance> {
+    let mut out: Vec<depproof_report::Provenance> = ecosystems
+        .iter()
+        .map(|e| depproof_report::Provenance::snapshot(snaps.get(*e)))
+        .collect();
+    for o in snaps.overlays.provenance() {
+        out.push(depproof_report::Provenance::overlay(
+            o.kind.id(),
+            o.path.display().to_string(),
+            o.updated.clone().or_else(|| o.created.clone()),
+            o.checksum.clone(),
+            serde_json::to_value(&o).unwrap_or(serde_json::Value::Null),
+        ));
+    }
+    out
+}
