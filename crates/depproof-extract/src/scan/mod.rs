@@ -50,7 +50,7 @@ fn decode(display: &Arc<str>, bytes: Vec<u8>, out: &mut Output) -> Option<String
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let line = crate::location::count_line_ends(&bytes[..at]) as u32 + 1;
             out.warn(
                 display,
                 Some(line),
