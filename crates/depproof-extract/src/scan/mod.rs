@@ -4,6 +4,8 @@
 
 mod dispatch;
 mod project;
+#[cfg(test)]
+mod tests;
 mod types;
 
 use std::collections::{HashSet, VecDeque};
@@ -224,6 +226,7 @@ fn resolve(
         version,
         optional,
         dev,
+        uncertain,
     } = found;
     let (target, via) = match mention {
         Mention::Package { ecosystem, name } => (Target::Package { ecosystem, name }, None),
@@ -327,6 +330,7 @@ fn resolve(
         version,
         optional,
         dev,
+        uncertain,
         via,
     })
 }
