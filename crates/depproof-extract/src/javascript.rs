@@ -13,6 +13,13 @@
 //! `declare module "x"` blocks declare a module rather than load one and are not reported
 //! (imports inside them are).
 //!
+//! A types directive naming a plain package (`types="node"`) is reported as the
+//! DefinitelyTyped package `@types/node`, a [`Mention::Package`] marked `uncertain`: that
+//! is where TypeScript looks first, but a package that ships its own types is found under
+//! its own name. One with a scope or a subpath (`types="vite/client"`) names the package's
+//! own types and is reported as a specifier. `path=` and `lib=` directives name files and
+//! TypeScript's own libraries, not packages.
+//!
 //! Flags: type-only imports (`import type`, `export type … from`, `import { type A }`,
 //! `typeof import("x")`, types directives, everything in a `.d.ts` file) are `dev`, as the
 //! package is needed only to type-check. Imports inside a `try` block, and `import("x")`
@@ -40,6 +47,8 @@ use oxc_ast::ast::{
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::{GetSpan, SourceType};
+
+use depproof_registry::Ecosystem;
 
 use crate::location::Code;
 use crate::reference::{Found, Kind, Mention, Output};
@@ -125,6 +134,9 @@ struct Hit {
     end: usize,
     dev: bool,
     optional: bool,
+    /// `spec` is a package name inferred from what is written (`@types/node` for a
+    /// `types="node"` directive), not a specifier.
+    inferred: bool,
 }
 
 /// Reports every module specifier in `code` (see the module documentation).
@@ -142,15 +154,20 @@ pub fn find(code: &Code, dialect: JsDialect, out: &mut Output) {
         out.warn(&code.path, Some(line), message);
     }
     for hit in hits {
-        let mut found = Found::new(
+        let mention = if hit.inferred {
+            Mention::Package {
+                ecosystem: Ecosystem::Npm,
+                name: hit.spec,
+            }
+        } else {
             Mention::JsImport {
                 specifier: hit.spec,
-            },
-            Kind::Import,
-            code.location(hit.start, hit.end),
-        );
+            }
+        };
+        let mut found = Found::new(mention, Kind::Import, code.location(hit.start, hit.end));
         found.dev = hit.dev;
         found.optional = hit.optional;
+        found.uncertain = hit.inferred;
         out.found.push(found);
     }
 }
@@ -493,10 +510,25 @@ impl<'s> Collector<'s> {
         };
         if leading && body.starts_with("///") {
             if let Some((s, e)) = reference_types(body) {
-                let name = body.get(s..e).unwrap_or("").to_owned();
-                // The package TypeScript loads is `NAME` or `@types/NAME`; which one only
-                // the registry can say, so the name is reported as written.
-                self.push(&name, start + s, start + e, true, false);
+                let name = body.get(s..e).unwrap_or("");
+                match definitely_typed(name) {
+                    // TypeScript looks for `types="node"` in node_modules/@types first: the
+                    // package to install is DefinitelyTyped's `@types/node`. (A package
+                    // that ships its own types is found there second, hence `inferred`.)
+                    Some(package) => self.hits.push(Hit {
+                        spec: package,
+                        start: start + s,
+                        end: start + e,
+                        dev: true,
+                        optional: self.in_try > 0,
+                        inferred: true,
+                    }),
+                    // `vite/client`, `@cloudflare/workers-types`: the package's own types.
+                    None => {
+                        let name = name.to_owned();
+                        self.push(&name, start + s, start + e, true, false);
+                    }
+                }
             }
         } else if let Some(at) = body.find("@jsxImportSource") {
             let rest = &body[at + "@jsxImportSource".len()..];
@@ -538,6 +570,7 @@ fn add_hit(
                     end: at + part.len(),
                     dev,
                     optional,
+                    inferred: false,
                 });
             }
             at += part.len() + 1;
@@ -550,6 +583,7 @@ fn add_hit(
         end: end.max(start),
         dev,
         optional,
+        inferred: false,
     });
 }
 
@@ -561,23 +595,55 @@ fn inner(start: u32, end: u32) -> (usize, usize) {
     (s, e)
 }
 
-/// The span of `NAME` in a `/// <reference types="NAME" />` comment.
+/// The span of `NAME` in a `/// <reference types="NAME" />` comment (not of `path=`,
+/// which names a file, nor of `lib=`, which names one of TypeScript's own libraries).
 fn reference_types(comment: &str) -> Option<(usize, usize)> {
-    let rest = comment.strip_prefix("///")?;
-    let tag = rest.trim_start();
-    if !tag.starts_with("<reference") {
-        return None;
+    let b = comment.as_bytes();
+    let tag = comment.strip_prefix("///")?.trim_start();
+    let mut i = comment.len() - tag.strip_prefix("<reference")?.len();
+    let skip_space = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    // Attributes, `name="value"` or `name='value'`, until something else.
+    loop {
+        let name_start = skip_space(i);
+        let mut name_end = name_start;
+        while b
+            .get(name_end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        {
+            name_end += 1;
+        }
+        if name_end == name_start || name_start == i {
+            return None;
+        }
+        let eq = skip_space(name_end);
+        if b.get(eq) != Some(&b'=') {
+            return None;
+        }
+        let open = skip_space(eq + 1);
+        let quote = *b.get(open).filter(|c| matches!(c, b'"' | b'\''))?;
+        let value_start = open + 1;
+        let value_end = value_start + b[value_start..].iter().position(|&c| c == quote)?;
+        if &comment[name_start..name_end] == "types" {
+            return (value_end > value_start).then_some((value_start, value_end));
+        }
+        i = value_end + 1;
     }
-    let at = comment.find("types")?;
-    let after = &comment[at + 5..];
-    let after_eq = after.trim_start().strip_prefix('=')?.trim_start();
-    let quote = after_eq
-        .chars()
-        .next()
-        .filter(|c| *c == '"' || *c == '\'')?;
-    let value_start = comment.len() - after_eq.len() + 1;
-    let len = comment[value_start..].find(quote)?;
-    (len > 0).then_some((value_start, value_start + len))
+}
+
+/// The DefinitelyTyped package for a `types` directive that names a package without a
+/// subpath or scope (`node` → `@types/node`).
+fn definitely_typed(name: &str) -> Option<String> {
+    let plain = !name.is_empty()
+        && !name.starts_with(['.', '_'])
+        && name.bytes().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_')
+        });
+    plain.then(|| format!("@types/{name}"))
 }
 
 fn is_named(expr: &Expression, name: &str) -> bool {
@@ -1215,7 +1281,13 @@ mod tests {
             .found
             .iter()
             .map(|f| match &f.mention {
-                Mention::JsImport { specifier } => (specifier.clone(), f.dev, f.optional),
+                Mention::JsImport { specifier } if !f.uncertain => {
+                    (specifier.clone(), f.dev, f.optional)
+                }
+                Mention::Package {
+                    ecosystem: Ecosystem::Npm,
+                    name,
+                } if f.uncertain => (name.clone(), f.dev, f.optional),
                 other => panic!("unexpected mention {other:?}"),
             })
             .collect();
@@ -1387,6 +1459,11 @@ console.log(chalk.green(await readFile(path.join('.', 'x'))));
         let text = r#"/// <reference types="node" />
 /// <reference types="vite/client" />
 /// <reference path="./globals.d.ts" />
+/// <reference path="./types.d.ts" />
+/// <reference lib="dom" />
+/// <reference path='./mytypes.d.ts' types='google.maps' />
+///<reference types="@cloudflare/workers-types" />
+/// <reference no-default-lib="true"/>
 /** @jsxImportSource @emotion/react */
 import fs = require("fs");
 import type Express = require("express");
@@ -1407,8 +1484,10 @@ let x: import("./types").Config;
         assert_eq!(
             found,
             vec![
-                s("node", true, false),
+                s("@types/node", true, false),
                 s("vite/client", true, false),
+                s("@types/google.maps", true, false),
+                s("@cloudflare/workers-types", true, false),
                 s("@emotion/react", false, false),
                 s("fs", false, false),
                 s("express", true, false),
@@ -1418,8 +1497,10 @@ let x: import("./types").Config;
             ]
         );
         let spans = spans(text, &out);
+        // The span covers the name as written.
         assert_eq!(spans[0], ("node".to_owned(), 1, 23));
-        assert_eq!(spans[2], ("@emotion/react".to_owned(), 4, 22));
+        assert_eq!(spans[2], ("google.maps".to_owned(), 6, 45));
+        assert_eq!(spans[4], ("@emotion/react".to_owned(), 9, 22));
     }
 
     #[test]

@@ -20,6 +20,14 @@ pub struct Location {
     pub end: u32,
 }
 
+/// How many line ends `bytes` holds (`\n`, `\r\n` or a lone `\r`), as [`LineIndex`] counts
+/// them.
+pub(crate) fn count_line_ends(bytes: &[u8]) -> usize {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+        .count()
+}
+
 /// Start offsets of the lines of a text, for turning byte offsets into lines and columns.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
@@ -31,14 +39,15 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes `text` (`\n` ends a line; `\r\n` counts as one line end).
+    /// Indexes `text`: `\n`, `\r\n` and a lone `\r` each end a line, as in Python's
+    /// tokenizer, the ECMAScript spec and CommonMark.
     pub fn new(text: &str) -> LineIndex {
+        let b = text.as_bytes();
         let mut starts = vec![0u32];
         starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| (i + 1) as u32),
+            memchr::memchr2_iter(b'\n', b'\r', b)
+                .filter(|&i| !(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n')))
+                .map(|i| (i + 1) as u32),
         );
         LineIndex {
             starts,
@@ -94,7 +103,8 @@ pub struct Code<'a> {
     pub first_column: u32,
     /// Notebook cell number, if any.
     pub cell: Option<u32>,
-    lines: LineIndex,
+    /// Built on the first location asked for: most files and pieces mention nothing.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl<'a> Code<'a> {
@@ -119,8 +129,12 @@ impl<'a> Code<'a> {
             first_line,
             first_column,
             cell: None,
-            lines: LineIndex::new(text),
+            lines: std::sync::OnceLock::new(),
         }
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(self.text))
     }
 
     /// The same code, as notebook cell `cell`.
@@ -134,7 +148,7 @@ impl<'a> Code<'a> {
     pub fn sub(&self, start: usize, len: usize) -> Code<'a> {
         let start = start.min(self.text.len());
         let end = (start + len).min(self.text.len());
-        let (line, col) = self.lines.line_col(self.text, start);
+        let (line, col) = self.lines().line_col(self.text, start);
         let mut c = Code::embedded(
             Arc::clone(&self.path),
             self.text.get(start..end).unwrap_or(""),
@@ -152,7 +166,7 @@ impl<'a> Code<'a> {
 
     /// The file location of bytes `start..end` of `text`.
     pub fn location(&self, start: usize, end: usize) -> Location {
-        let (line, col) = self.lines.line_col(self.text, start);
+        let (line, col) = self.lines().line_col(self.text, start);
         let column = if line == 0 {
             self.first_column + col
         } else {
@@ -186,6 +200,36 @@ mod tests {
         assert_eq!(at("é"), (2, 6));
         assert_eq!(at("x"), (2, 15));
         assert_eq!(at("y"), (4, 8));
+    }
+
+    #[test]
+    fn cr_crlf_and_lf_each_end_one_line() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let text = ["import os", "from é import x", "", "import y", ""].join(nl);
+            let code = Code::file("a.py".into(), &text);
+            let at = |needle: &str| {
+                let s = text.find(needle).unwrap();
+                let l = code.location(s, s + needle.len());
+                (l.line, l.column)
+            };
+            assert_eq!(at("os"), (1, 8), "{nl:?}");
+            assert_eq!(at("é"), (2, 6), "{nl:?}");
+            assert_eq!(at("x"), (2, 15), "{nl:?}");
+            assert_eq!(at("y"), (4, 8), "{nl:?}");
+            assert_eq!(count_line_ends(text.as_bytes()), 4, "{nl:?}");
+        }
+        // Mixed endings, a blank line made of two lone CRs, and offsets on the line ends
+        // themselves (which belong to the line they end).
+        let text = "a\rb\r\nc\nd\r\re\r";
+        let code = Code::file("m.txt".into(), text);
+        let lines: Vec<u32> = (0..=text.len()).map(|i| code.location(i, i).line).collect();
+        assert_eq!(lines, [1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 6, 7]);
+        assert_eq!(count_line_ends(text.as_bytes()), 6);
+        let e = text.find('e').unwrap();
+        assert_eq!(code.location(e, e + 1).column, 1);
+        // A piece handed on keeps the file's numbering.
+        let sub = code.sub(text.find('c').unwrap(), 6);
+        assert_eq!(sub.location(sub.text.find('e').unwrap(), 0).line, 6);
     }
 
     #[test]

@@ -813,8 +813,10 @@ fn scan_import_line(code: &Code, line: &[u8], at: usize, found: &mut Vec<Found>)
     let text = code.text;
     let mut push = |from: usize, to: usize| {
         if let Some(module) = text.get(at + from..at + to)
-            && let Some(f) = import_found(code, module, at + from, at + to, false)
+            && let Some(mut f) = import_found(code, module, at + from, at + to, false)
         {
+            // A line scan cannot tell a statement from text that only looks like one.
+            f.uncertain = true;
             found.push(f);
         }
     };
@@ -1557,21 +1559,45 @@ if __name__ == '__main__':
         let got: Vec<_> = out
             .found
             .iter()
-            .map(|f| (f.mention.clone(), f.location.line))
+            .map(|f| (f.mention.clone(), f.location.line, f.uncertain))
             .collect();
         let m = |s: &str| Mention::PythonImport {
             module: s.to_owned(),
         };
+        // What the parser recovered is read from the syntax tree; what the unclosed string
+        // swallowed is found by the line scan, and marked uncertain.
         assert_eq!(
             got,
             [
-                (m("os"), 1),
-                (m("json"), 4),
-                (m("yaml"), 6),
-                (m("requests"), 7)
+                (m("os"), 1, false),
+                (m("json"), 4, false),
+                (m("yaml"), 6, true),
+                (m("requests"), 7, true)
             ]
         );
         assert_eq!(out.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn only_the_line_scan_is_uncertain() {
+        let parsed = run(
+            "ok.py",
+            "import os\nimport requests\nfrom yaml import load\n",
+        );
+        assert_eq!(parsed.found.len(), 3);
+        assert!(parsed.found.iter().all(|f| !f.uncertain));
+        // Too deep to parse: every import comes from the line scan.
+        let deep = format!(
+            "import requests\nx = {}\nfrom yaml import load\n",
+            "(".repeat(MAX_BRACKET_DEPTH as usize + 1)
+        );
+        let out = run("deep.py", &deep);
+        let got: Vec<_> = out
+            .found
+            .iter()
+            .map(|f| (f.location.line, f.uncertain))
+            .collect();
+        assert_eq!(got, [(1, true), (3, true)]);
     }
 
     #[test]

@@ -78,10 +78,15 @@ pub struct Found {
     pub optional: bool,
     /// A development-only dependency.
     pub dev: bool,
+    /// Found by a reading that can be wrong, and worth less weight than a parsed one: the
+    /// line scan of a Python file the parser could not read, or a package name inferred
+    /// rather than written (`@types/x` for `/// <reference types="x" />`, which TypeScript
+    /// resolves to `x` itself when `x` ships its own types).
+    pub uncertain: bool,
 }
 
 impl Found {
-    /// A mention with no version, neither optional nor dev.
+    /// A mention with no version, neither optional, dev nor uncertain.
     pub fn new(mention: Mention, kind: Kind, location: Location) -> Found {
         Found {
             mention,
@@ -90,6 +95,7 @@ impl Found {
             version: None,
             optional: false,
             dev: false,
+            uncertain: false,
         }
     }
 }

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::sync::Mutex;
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkState;
 
 use crate::reference::{Diagnostic, Severity};
 
@@ -110,12 +113,6 @@ pub fn walk(
 ) -> (Vec<WalkedFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
-    let diag = |path: &Path, message: String| Diagnostic {
-        path: display_path(path),
-        line: None,
-        severity: Severity::Warning,
-        message,
-    };
     let exclude = match excludes(&opts.exclude) {
         Ok(g) => g,
         Err(e) => {
@@ -134,7 +131,7 @@ pub fn walk(
             Err(e) => {
                 diags.push(Diagnostic {
                     severity: Severity::Error,
-                    ..diag(root, format!("cannot read: {e}"))
+                    ..warning(root, format!("cannot read: {e}"))
                 });
                 continue;
             }
@@ -142,7 +139,7 @@ pub fn walk(
         if meta.is_file() {
             // A file named explicitly is scanned whatever its name, if it is not too big.
             if meta.len() > opts.max_file_size {
-                diags.push(diag(root, too_big(meta.len(), opts.max_file_size)));
+                diags.push(warning(root, too_big(meta.len(), opts.max_file_size)));
             } else {
                 files.push(WalkedFile {
                     path: root.clone(),
@@ -186,34 +183,73 @@ pub fn walk(
             }
             true
         });
-        for result in builder.build() {
-            let entry = match result {
-                Ok(e) => e,
-                Err(e) => {
-                    let path = error_path(&e).unwrap_or_else(|| root.clone());
-                    diags.push(diag(&path, describe_walk_error(&e)));
-                    continue;
+        // Directory reads and the size of each file cost system calls: on several threads.
+        let found = Mutex::new((Vec::new(), Vec::new()));
+        builder.build_parallel().run(|| {
+            let found = &found;
+            Box::new(move |result| {
+                let (file, problem) = match result {
+                    Ok(entry) => visit(&entry, root, opts.max_file_size, wanted),
+                    Err(e) => {
+                        let path = error_path(&e).unwrap_or_else(|| root.clone());
+                        (None, Some(warning(&path, describe_walk_error(&e))))
+                    }
+                };
+                if file.is_some() || problem.is_some() {
+                    let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                    found.0.extend(file);
+                    found.1.extend(problem);
                 }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) || !wanted(entry.path()) {
-                continue;
-            }
-            match entry.metadata() {
-                Ok(m) if m.len() > opts.max_file_size => {
-                    diags.push(diag(entry.path(), too_big(m.len(), opts.max_file_size)));
-                }
-                Ok(_) => files.push(WalkedFile {
-                    path: entry.path().to_path_buf(),
-                    display: display_path(entry.path()),
-                    root: root.clone(),
-                }),
-                Err(e) => diags.push(diag(entry.path(), format!("cannot read: {e}"))),
-            }
-        }
+                WalkState::Continue
+            })
+        });
+        let (f, d) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.extend(f);
+        diags.extend(d);
     }
+    diags.sort();
     files.sort_by(|a, b| a.display.cmp(&b.display));
     files.dedup_by(|a, b| a.display == b.display);
     (files, diags)
+}
+
+/// The walked file for `entry` if it is wanted, or what is wrong with it.
+fn visit(
+    entry: &ignore::DirEntry,
+    root: &Path,
+    max_file_size: u64,
+    wanted: &(dyn Fn(&Path) -> bool + Sync),
+) -> (Option<WalkedFile>, Option<Diagnostic>) {
+    if !entry.file_type().is_some_and(|t| t.is_file()) || !wanted(entry.path()) {
+        return (None, None);
+    }
+    match entry.metadata() {
+        Ok(m) if m.len() > max_file_size => (
+            None,
+            Some(warning(entry.path(), too_big(m.len(), max_file_size))),
+        ),
+        Ok(_) => (
+            Some(WalkedFile {
+                path: entry.path().to_path_buf(),
+                display: display_path(entry.path()),
+                root: root.to_path_buf(),
+            }),
+            None,
+        ),
+        Err(e) => (
+            None,
+            Some(warning(entry.path(), format!("cannot read: {e}"))),
+        ),
+    }
+}
+
+fn warning(path: &Path, message: String) -> Diagnostic {
+    Diagnostic {
+        path: display_path(path),
+        line: None,
+        severity: Severity::Warning,
+        message,
+    }
 }
 
 fn too_big(len: u64, max: u64) -> String {

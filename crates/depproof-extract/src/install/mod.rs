@@ -173,6 +173,7 @@ impl Sink<'_, '_> {
                     version: p.version.clone(),
                     optional: p.optional,
                     dev: p.dev,
+                    uncertain: false,
                 });
             }
             // In prose a word that is not a requirement is just a word.

@@ -255,6 +255,7 @@ pub(crate) fn push_package(
         version,
         optional: flags.optional,
         dev: flags.dev,
+        uncertain: false,
     });
 }
 
@@ -279,6 +280,7 @@ pub(crate) fn push_not_registry(
         version: None,
         optional: flags.optional,
         dev: flags.dev,
+        uncertain: false,
     });
 }
 

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::install::{FileReference, Mode, Tool};
 use crate::javascript::{self, JsDialect};
 use crate::location::Code;
 use crate::lockfile::{self, LockfileKind};
@@ -150,6 +151,13 @@ impl SourceKind {
     }
 }
 
+/// Whether `path` is a CI configuration in YAML, whose commands run at the repository root.
+pub(super) fn is_ci_yaml(path: &Path) -> bool {
+    let full = path.to_string_lossy().replace('\\', "/");
+    let lower = full.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    (lower.ends_with(".yml") || lower.ends_with(".yaml")) && is_ci_config(&full, &lower)
+}
+
 fn is_ci_config(full: &str, lower: &str) -> bool {
     full.contains(".github/workflows/")
         || full.contains(".github/actions/")
@@ -170,14 +178,22 @@ fn is_ci_config(full: &str, lower: &str) -> bool {
         )
 }
 
-/// Runs the finders for `kind` over `code`.
-pub fn extract(code: &Code, kind: SourceKind, out: &mut Output) {
+/// Runs the finders for `kind` over `code`, and returns the requirement and constraint files
+/// its install commands read (`pip install -r requirements-dev.txt`), to be scanned too.
+///
+/// Files are returned from code that runs in the project: scripts, Dockerfiles, CI
+/// configuration, Makefiles, notebook cells, and the code (blocks and inline) of Markdown
+/// documents. Not from the prose of a document, where a path's end is a guess, nor from
+/// chat logs, whose commands ran on someone else's machine; not conda's `--file`, which
+/// holds conda specs rather than requirements.
+pub fn extract(code: &Code, kind: SourceKind, out: &mut Output) -> Vec<FileReference> {
+    let mut files = Vec::new();
     match kind {
         SourceKind::Python => python::find(code, out),
         SourceKind::JavaScript(d) => javascript::find(code, d, out),
         SourceKind::Component(k) => sfc::find_in_component(code, k, out),
-        SourceKind::Notebook => extract_notebook(code, out),
-        SourceKind::Markdown => extract_markdown(code, out),
+        SourceKind::Notebook => extract_notebook(code, out, &mut files),
+        SourceKind::Markdown => extract_markdown(code, out, &mut files),
         SourceKind::MaybeTranscript => {
             if transcript::looks_like_transcript(code.text) {
                 extract_transcript(code, out);
@@ -206,9 +222,16 @@ pub fn extract(code: &Code, kind: SourceKind, out: &mut Output) {
         }
         SourceKind::Manifest(k) => manifest::find_manifest(k, code, out),
         SourceKind::Lockfile(k) => lockfile::find(code, k, out),
-        SourceKind::Script => install::find_in_script(code, out),
+        SourceKind::Script => script(code, out, &mut files),
         SourceKind::TsConfig => {}
     }
+    files.retain(|f| f.tool != Tool::Conda);
+    files
+}
+
+/// Install commands in shell-like code, keeping the files they read.
+fn script(code: &Code, out: &mut Output, files: &mut Vec<FileReference>) {
+    files.extend(install::find_with(code, Mode::Script, out));
 }
 
 /// Code quoted in a document is often a fragment: its parse errors are not the user's
@@ -219,7 +242,7 @@ fn quiet(out: &mut Output, f: impl FnOnce(&mut Output)) {
     out.found.extend(inner.found);
 }
 
-fn extract_markdown(code: &Code, out: &mut Output) {
+fn extract_markdown(code: &Code, out: &mut Output, files: &mut Vec<FileReference>) {
     let (regions, diags) = markdown::regions(code);
     out.diagnostics.extend(diags);
     for r in regions {
@@ -240,7 +263,7 @@ fn extract_markdown(code: &Code, out: &mut Output) {
             | RegionKind::ShellSession
             | RegionKind::Dockerfile
             | RegionKind::Yaml
-            | RegionKind::Unknown => install::find_in_script(&sub, out),
+            | RegionKind::Unknown => script(&sub, out, files),
             RegionKind::Prose => install::find_in_prose(&sub, out),
             RegionKind::Requirements => quiet(out, |o| manifest::find_requirements(&sub, o)),
             RegionKind::PackageJson => quiet(out, |o| manifest::find_package_json(&sub, o)),
@@ -249,13 +272,13 @@ fn extract_markdown(code: &Code, out: &mut Output) {
     }
 }
 
-fn extract_notebook(code: &Code, out: &mut Output) {
+fn extract_notebook(code: &Code, out: &mut Output, files: &mut Vec<FileReference>) {
     let (cells, diags) = notebook::cells(&code.path, code.text);
     out.diagnostics.extend(diags);
     for cell in &cells {
         let cell_code = cell.code(&code.path);
         match cell.kind {
-            CellKind::Markdown => extract_markdown(&cell_code, out),
+            CellKind::Markdown => extract_markdown(&cell_code, out, files),
             CellKind::Code if cell.is_python() => {
                 // Magics and shell escapes come out as Shell regions, the rest as Python.
                 let (regions, _) = cell.regions(&code.path);
@@ -265,7 +288,7 @@ fn extract_notebook(code: &Code, out: &mut Output) {
                     match r.kind {
                         RegionKind::Python | RegionKind::PythonConsole => python::find(&sub, out),
                         RegionKind::Requirements => manifest::find_requirements(&sub, out),
-                        _ => install::find_in_script(&sub, out),
+                        _ => script(&sub, out, files),
                     }
                 }
             }
@@ -275,7 +298,7 @@ fn extract_notebook(code: &Code, out: &mut Output) {
                 for line in cell.source.split_inclusive('\n') {
                     let t = line.trim_start();
                     if t.starts_with('!') || t.starts_with('%') {
-                        install::find_in_script(&cell_code.sub(start, line.len()), out);
+                        script(&cell_code.sub(start, line.len()), out, files);
                     }
                     start += line.len();
                 }
@@ -290,7 +313,8 @@ fn extract_transcript(code: &Code, out: &mut Output) {
     for m in &messages {
         let c = Code::embedded(code.path.clone(), &m.text, 0, m.line.saturating_sub(1), 0)
             .in_cell(m.index);
-        extract_markdown(&c, out);
+        // The commands of a chat ran elsewhere: the files they read are not followed.
+        extract_markdown(&c, out, &mut Vec::new());
     }
 }
 

@@ -4,10 +4,13 @@
 
 mod dispatch;
 mod project;
+#[cfg(test)]
+mod tests;
 mod types;
 
-use std::collections::{HashSet, VecDeque};
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ffi::OsStr;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,7 +20,7 @@ use rayon::prelude::*;
 pub use self::dispatch::SourceKind;
 pub use self::types::{ImportRule, ImportVia, Reference, ScanResult, Skipped, Target};
 
-use self::project::{FileFacts, Project};
+use self::project::{FileFacts, Include, Project};
 use crate::javascript::{SpecifierTarget, package_of_specifier};
 use crate::location::Code;
 use crate::reference::{Diagnostic, Found, Mention, NotRegistry, Output, Severity};
@@ -53,7 +56,7 @@ fn decode(display: &Arc<str>, bytes: Vec<u8>, out: &mut Output) -> Option<String
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let line = crate::location::count_line_ends(&bytes[..at]) as u32 + 1;
             out.warn(
                 display,
                 Some(line),
@@ -80,8 +83,15 @@ fn process(display: Arc<str>, bytes: Vec<u8>, kind: SourceKind) -> FileResult {
         };
     };
     let code = Code::file(Arc::clone(&display), &text);
-    let facts = FileFacts::of(kind, &code, &mut output);
-    dispatch::extract(&code, kind, &mut output);
+    let mut facts = FileFacts::of(kind, &code, &mut output);
+    for f in dispatch::extract(&code, kind, &mut output) {
+        facts.includes.push(Include {
+            path: f.path,
+            line: f.location.line,
+            cell: f.location.cell,
+            by_command: true,
+        });
+    }
     let directives = dispatch::directives(&code, kind);
     FileResult {
         output,
@@ -142,36 +152,59 @@ pub fn scan_paths(
         })
         .collect();
 
-    // Requirement files included with -r/-c from outside the scanned files.
-    let mut queue: VecDeque<(PathBuf, Arc<str>, String, u32)> = VecDeque::new();
+    // Files that requirement files include (`-r base.txt`) and that install commands read
+    // (`pip install -r requirements-dev.txt`), scanned too when the walk did not reach them.
+    let mut queue: VecDeque<Pending> = VecDeque::new();
     for (f, r) in files.iter().zip(&results) {
-        for (inc, line) in &r.facts.includes {
-            queue.push_back((f.path.clone(), Arc::clone(&f.display), inc.clone(), *line));
+        if r.facts.includes.is_empty() {
+            continue;
+        }
+        // Commands in CI configuration run in a checkout of the repository, and those in
+        // a document often assume its root: the directories above the file, up to the
+        // scanned root, are tried after its own.
+        let at_root = f.root != f.path
+            && (SourceKind::for_path(&f.path) == Some(SourceKind::Markdown)
+                || dispatch::is_ci_yaml(&f.path));
+        for include in &r.facts.includes {
+            queue.push_back(Pending {
+                from: f.path.clone(),
+                from_display: Arc::clone(&f.display),
+                root: at_root.then(|| f.root.clone()),
+                include: include.clone(),
+            });
         }
     }
-    // Canonical paths cost a system call each: only a tree with includes needs them.
-    let mut seen: HashSet<PathBuf> = if queue.is_empty() {
-        HashSet::new()
+    let mut seen = if queue.is_empty() {
+        Seen::default()
     } else {
-        files
-            .iter()
-            .filter_map(|f| f.path.canonicalize().ok())
-            .collect()
+        Seen::new(&files, opts.walk.follow_links)
     };
-    while let Some((from, from_display, inc, line)) = queue.pop_front() {
-        let path = from.parent().unwrap_or(Path::new(".")).join(&inc);
-        let Ok(canonical) = path.canonicalize() else {
-            diagnostics.push(Diagnostic {
-                path: from_display,
-                line: Some(line),
-                severity: Severity::Warning,
-                message: format!("`{inc}` is included but does not exist"),
-            });
+    while let Some(p) = queue.pop_front() {
+        let inc = &p.include;
+        if inc.by_command && !is_tree_path(&inc.path) {
+            continue;
+        }
+        let dir = p.from.parent().unwrap_or(Path::new("."));
+        let mut candidates = vec![dir.join(&inc.path)];
+        if let Some(root) = &p.root {
+            candidates.extend(
+                dir.ancestors()
+                    .skip(1)
+                    .take_while(|a| a.starts_with(root))
+                    .map(|a| a.join(&inc.path)),
+            );
+        }
+        let Some((path, canonical)) = candidates
+            .iter()
+            .find_map(|c| c.canonicalize().ok().map(|k| (c.clone(), k)))
+        else {
+            diagnostics.push(missing_include(&p, candidates.len() > 1));
             continue;
         };
         if !seen.insert(canonical) {
             continue; // already scanned, or an include cycle
         }
+        let path = tidy(&path);
         let display = display_path(&path);
         let kind = SourceKind::for_path(&path).unwrap_or(SourceKind::REQUIREMENTS);
         let file = WalkedFile {
@@ -180,8 +213,13 @@ pub fn scan_paths(
             root: path.clone(),
         };
         let r = read(&file, kind);
-        for (inc, line) in &r.facts.includes {
-            queue.push_back((path.clone(), Arc::clone(&display), inc.clone(), *line));
+        for include in &r.facts.includes {
+            queue.push_back(Pending {
+                from: path.clone(),
+                from_display: Arc::clone(&display),
+                root: None,
+                include: include.clone(),
+            });
         }
         results.push(r);
     }
@@ -189,6 +227,116 @@ pub fn scan_paths(
         project.add_facts(&r.facts);
     }
     finish(results, project, diagnostics, pypi)
+}
+
+/// A file named by another, still to be followed.
+struct Pending {
+    /// The file that names it.
+    from: PathBuf,
+    from_display: Arc<str>,
+    /// The scanned root, when paths may also be relative to the directories up to it.
+    root: Option<PathBuf>,
+    include: Include,
+}
+
+/// The warning for a named file that is not there.
+fn missing_include(p: &Pending, tried_root: bool) -> Diagnostic {
+    let inc = &p.include;
+    let cell = inc.cell.map(|c| format!(" (cell {c})")).unwrap_or_default();
+    let message = if inc.by_command {
+        let also = if tried_root {
+            " beside this file nor in a directory above it"
+        } else {
+            ""
+        };
+        format!(
+            "`{}` is read by an install command{cell} but does not exist{also}",
+            inc.path
+        )
+    } else {
+        format!("`{}` is included{cell} but does not exist", inc.path)
+    };
+    Diagnostic {
+        path: Arc::clone(&p.from_display),
+        line: Some(inc.line),
+        severity: Severity::Warning,
+        message,
+    }
+}
+
+/// Whether a path an install command reads can be looked up in the scanned tree: not a URL,
+/// not absolute (`/code/requirements.txt` in a Dockerfile is inside the image), not made
+/// of variables or home-relative (`$REQS`, `~/reqs.txt`, `${{ matrix.reqs }}`).
+fn is_tree_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains("://")
+        && !path.contains(['$', '`', '%', '{', '}', '*', '?'])
+        && !path.starts_with(['~', '/', '\\'])
+        && !Path::new(path).is_absolute()
+        && path.as_bytes().get(1) != Some(&b':')
+}
+
+/// `path` with `.` parts left out and `..` taken back where a name precedes it, for
+/// display (the file was opened as given).
+fn tidy(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// The scanned files by canonical path, so that a named file is read once. Canonical
+/// paths cost a system call each, so a walked file is canonicalized only when a named file
+/// has its name: with links not followed, a walked file is not a symbolic link and its name
+/// is its target's. Files given by name, and with links followed every walked file, may be
+/// links, and are canonicalized up front.
+#[derive(Default)]
+struct Seen<'w> {
+    canonical: HashSet<PathBuf>,
+    by_name: HashMap<&'w OsStr, Vec<&'w Path>>,
+}
+
+impl<'w> Seen<'w> {
+    fn new(files: &'w [WalkedFile], follow_links: bool) -> Seen<'w> {
+        let mut seen = Seen {
+            canonical: HashSet::new(),
+            by_name: HashMap::new(),
+        };
+        for f in files {
+            match f.path.file_name() {
+                Some(name) if !follow_links && f.root != f.path => {
+                    seen.by_name.entry(name).or_default().push(&f.path)
+                }
+                _ => {
+                    if let Ok(c) = f.path.canonicalize() {
+                        seen.canonical.insert(c);
+                    }
+                }
+            }
+        }
+        seen
+    }
+
+    /// Records `canonical`; false if it was scanned already.
+    fn insert(&mut self, canonical: PathBuf) -> bool {
+        if let Some(same_name) = canonical.file_name().and_then(|n| self.by_name.remove(n)) {
+            self.canonical
+                .extend(same_name.iter().filter_map(|p| p.canonicalize().ok()));
+        }
+        self.canonical.insert(canonical)
+    }
 }
 
 fn finish(
@@ -233,6 +381,7 @@ fn resolve(
         version,
         optional,
         dev,
+        uncertain,
     } = found;
     let (target, via) = match mention {
         Mention::Package { ecosystem, name } => (Target::Package { ecosystem, name }, None),
@@ -336,6 +485,7 @@ fn resolve(
         version,
         optional,
         dev,
+        uncertain,
         via,
         suppression: None,
     })

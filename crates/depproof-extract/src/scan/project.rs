@@ -19,8 +19,22 @@ pub struct FileFacts {
     pub npm_name: Option<String>,
     /// tsconfig/jsconfig `paths` patterns.
     pub aliases: Vec<String>,
-    /// Files this one includes (`-r other.txt`), as written, with their line.
-    pub includes: Vec<(String, u32)>,
+    /// Files this one includes (`-r other.txt`) or whose install commands read
+    /// (`pip install -r other.txt`).
+    pub includes: Vec<Include>,
+}
+
+/// A file that another file names as a source of more packages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// The path as written.
+    pub path: String,
+    /// The 1-based line on which it is written (within the cell, in a notebook).
+    pub line: u32,
+    /// The notebook cell, if any.
+    pub cell: Option<u32>,
+    /// Read by an install command, rather than included by a requirements file.
+    pub by_command: bool,
 }
 
 impl FileFacts {
@@ -45,7 +59,15 @@ impl FileFacts {
             _ => {}
         }
         if let SourceKind::Manifest(k) = kind {
-            f.includes = manifest::includes(k, code);
+            f.includes = manifest::includes(k, code)
+                .into_iter()
+                .map(|(path, line)| Include {
+                    path,
+                    line,
+                    cell: None,
+                    by_command: false,
+                })
+                .collect();
         }
         f
     }

@@ -67,6 +67,8 @@ pub struct Reference {
     pub optional: bool,
     /// Development-only.
     pub dev: bool,
+    /// Found by a reading that can be wrong (see [`Found::uncertain`](crate::Found::uncertain)).
+    pub uncertain: bool,
     /// For imports: the import as written and the rule that resolved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<ImportVia>,
