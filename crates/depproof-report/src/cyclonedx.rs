@@ -291,6 +291,7 @@ mod tests {
             version: Some(version.into()),
             optional: false,
             dev: false,
+            uncertain: false,
             via: None,
             suppression: None,
         }

@@ -68,6 +68,7 @@ pub struct Reference {
     /// Development-only.
     pub dev: bool,
     /// Found by a reading that can be wrong (see [`Found::uncertain`](crate::Found::uncertain)).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub uncertain: bool,
     /// For imports: the import as written and the rule that resolved it.
     #[serde(skip_serializing_if = "Option::is_none")]
