@@ -201,11 +201,16 @@ pub fn scan_paths(
             diagnostics.push(missing_include(&p, candidates.len() > 1));
             continue;
         };
+        // `a/../b.txt` is shown as `b.txt`, unless a symbolic link makes them differ.
+        let tidied = tidy(&path);
+        let display = if tidied.canonicalize().is_ok_and(|t| t == canonical) {
+            display_path(&tidied)
+        } else {
+            display_path(&path)
+        };
         if !seen.insert(canonical) {
             continue; // already scanned, or an include cycle
         }
-        let path = tidy(&path);
-        let display = display_path(&path);
         let kind = SourceKind::for_path(&path).unwrap_or(SourceKind::REQUIREMENTS);
         let file = WalkedFile {
             path: path.clone(),
@@ -277,7 +282,7 @@ fn is_tree_path(path: &str) -> bool {
 }
 
 /// `path` with `.` parts left out and `..` taken back where a name precedes it, for
-/// display (the file was opened as given).
+/// display only: through a symbolic link, `link/..` is not `.`.
 fn tidy(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {

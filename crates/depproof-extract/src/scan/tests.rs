@@ -306,3 +306,36 @@ fn command_files_follow_includes_cycles_end_and_dynamic_paths_are_left() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn named_files_are_opened_through_symbolic_links_as_written() {
+    let root = tree(
+        "links",
+        &[
+            (
+                "setup.sh",
+                "pip install -r tools/../extra.in -r ./deps/../base.in\n",
+            ),
+            ("vendor/pkg/tools/README.md", "# tools\n"),
+            ("vendor/pkg/extra.in", "attrs\n"),
+            ("extra.in", "rich\n"),
+            ("base.in", "click\n"),
+        ],
+    );
+    std::os::unix::fs::symlink(root.join("vendor/pkg/tools"), root.join("tools")).unwrap();
+    std::fs::create_dir_all(root.join("deps")).unwrap();
+    let scan = scan_tree(&root);
+    // `tools/..` is vendor/pkg, where the shell would look: shown as written.
+    assert_eq!(
+        places(&scan, &root, "attrs"),
+        [("tools/../extra.in".into(), 1, Kind::Manifest)]
+    );
+    assert!(places(&scan, &root, "rich").is_empty());
+    // Without a link in the way, the path is shown tidied.
+    assert_eq!(
+        places(&scan, &root, "click"),
+        [("base.in".into(), 1, Kind::Manifest)]
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+}
