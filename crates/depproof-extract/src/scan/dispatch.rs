@@ -202,17 +202,19 @@ pub fn extract(code: &Code, kind: SourceKind, out: &mut Output) -> Vec<FileRefer
         SourceKind::Transcript => extract_transcript(code, out),
         SourceKind::Manifest(ManifestKind::Requirements) => {
             // `constraints.txt` and `requirements.txt` are also names of documents (Django's
-            // docs have a constraints.txt in reStructuredText): a file in which no line is
-            // a requirement gets one warning, not one per line.
+            // docs have a constraints.txt in reStructuredText): a file in which most lines
+            // are not requirements is prose, whose odd word that parses as a name
+            // (`PostgreSQL`) is no package; it gets one warning, not one per line.
             let mut inner = Output::default();
             manifest::find_requirements(code, &mut inner);
-            if inner.found.is_empty() && inner.diagnostics.len() >= 3 {
+            let bad = inner.diagnostics.len();
+            if bad >= 3 && bad > 2 * inner.found.len() {
                 out.warn(
                     &code.path,
                     None,
                     format!(
-                        "skipped: named like a requirements file, but none of its {} non-blank lines is a requirement",
-                        inner.diagnostics.len()
+                        "skipped: named like a requirements file, but {bad} of its non-blank lines are not requirements (and {} are): read as a document",
+                        inner.found.len()
                     ),
                 );
             } else {

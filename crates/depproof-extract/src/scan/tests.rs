@@ -339,3 +339,39 @@ fn named_files_are_opened_through_symbolic_links_as_written() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn a_document_named_like_a_requirements_file_is_one_warning() {
+    // Django's docs/ref/models/constraints.txt, abridged: reStructuredText in which a few
+    // lines happen to parse as names.
+    let rst = "=====================\nConstraints reference\n=====================\n\n\
+               .. module:: django.db.models.constraints\n\nPostgreSQL\n\n\
+               The classes defined in this module create database constraints.\n\
+               They are added in the model Meta.constraints option.\n\
+               Constraints are checked during model validation, except for\n\
+               those that are deferred; see the database documentation.\n\
+               If a constraint is violated, an IntegrityError is raised.\n\
+               Most databases support only some of these options.\n\
+               For example::\n\nUniqueConstraint(name=\"unique_booking\", fields=[\"room\"])\n\n\
+               Attributes\n----------\n\nexpressions\n";
+    let scan = scan_bytes(
+        Arc::from("docs/constraints.txt"),
+        rst.as_bytes(),
+        SourceKind::REQUIREMENTS,
+        &PYPI,
+    );
+    assert!(scan.references.is_empty(), "{:?}", scan.references);
+    assert_eq!(scan.diagnostics.len(), 1, "{:?}", scan.diagnostics);
+    assert!(scan.diagnostics[0].message.contains("read as a document"));
+    // A real requirements file with one broken line keeps its packages and the warning.
+    let req = "flask==3.0\nrequests>=2\nthis is not a requirement\nnumpy\n";
+    let scan = scan_bytes(
+        Arc::from("requirements.txt"),
+        req.as_bytes(),
+        SourceKind::REQUIREMENTS,
+        &PYPI,
+    );
+    assert_eq!(scan.references.len(), 3);
+    assert_eq!(scan.diagnostics.len(), 1);
+    assert_eq!(scan.diagnostics[0].line, Some(3));
+}
