@@ -954,20 +954,3 @@ pub fn info_json(index: &Index, info: &PackageInfo) -> Value {
         "flags": info.flags.names().collect::<Vec<_>>(),
     })
 }
-
-/// Describes the snapshot's coverage in words, for "does not exist" and "unknown".
-pub fn absent_words(index: &Index) -> String {
-    let h = index.header();
-    match &h.completeness {
-        Completeness::Complete => format!(
-            "not among the {} {} names of the complete snapshot of {}",
-            thousands(h.name_count),
-            h.ecosystem.display_name(),
-            h.snapshot_date
-        ),
-        Completeness::Partial { description, .. } => format!(
-            "not among {description} ({} snapshot): it may not exist, or be little used",
-            h.snapshot_date
-        ),
-    }
-}

@@ -12,7 +12,7 @@ use depproof_registry::{Ecosystem, Index, NameError, PackageInfo, Popularity, Su
 use serde_json::{Value, json};
 
 use crate::style::{Paint, Style, clean};
-use crate::{DataKind, Options, Provenance, SCHEMA_VERSION, Tool, level_id};
+use crate::{DataKind, Options, Provenance, SCHEMA_VERSION, Tool};
 
 /// The outcome for one name in one ecosystem.
 #[derive(Debug, Clone)]
@@ -133,10 +133,6 @@ pub struct CheckReport<'a> {
     pub names: &'a [CheckedName],
 }
 
-fn popularity_words(index: &Index, p: Popularity) -> String {
-    depproof_assess::words::popularity(index, p)
-}
-
 fn short_popularity(p: Popularity) -> Option<String> {
     match p {
         Popularity::Rank(r) => Some(format!("rank {}", thousands(r.into()))),
@@ -240,7 +236,11 @@ fn name(out: &mut String, p: &Paint, r: &CheckReport, n: &CheckedName) {
                 if let Some(m) = info.release_month_str() {
                     let _ = write!(line, " (released {m})");
                 }
-                let _ = write!(line, "; {}", popularity_words(index, info.popularity));
+                let _ = write!(
+                    line,
+                    "; {}",
+                    depproof_assess::words::popularity(index, info.popularity)
+                );
                 let flags: Vec<&str> = info.flags.names().collect();
                 if !flags.is_empty() {
                     let _ = write!(line, "; flagged: {}", flags.join(", "));
@@ -286,32 +286,7 @@ fn name(out: &mut String, p: &Paint, r: &CheckReport, n: &CheckedName) {
         let _ = writeln!(out, "  did you mean: {}", list.join(", "));
     }
     for f in &n.findings {
-        for s in &f.signals {
-            let level = level_id(r.policy, s.code, s.severity);
-            let st = match level {
-                "block" => Style::Block,
-                "warn" => Style::Warn,
-                _ => Style::Dim,
-            };
-            let _ = writeln!(
-                out,
-                "  {}  {} {}: {}",
-                p.paint(st, &format!("{level:<5}")),
-                s.code.id(),
-                s.code.name(),
-                clean(&s.message)
-            );
-        }
-        for s in &f.suppressed {
-            let line = format!(
-                "  (suppressed) {} {}: {} [{}]",
-                s.signal.code.id(),
-                s.signal.code.name(),
-                clean(&s.signal.message),
-                clean(&s.by.words())
-            );
-            let _ = writeln!(out, "{}", p.paint(Style::Dim, &line));
-        }
+        crate::human::signal_lines(out, p, r.policy, &f.signals, &f.suppressed);
     }
     if let Some(advice) = n
         .findings

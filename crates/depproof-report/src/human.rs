@@ -112,32 +112,13 @@ fn finding(
         let _ = writeln!(out, "  what to do: {advice}");
     }
     // The first signal is the headline already.
-    for s in f.signals.iter().skip(1) {
-        let level = level_id(policy, s.code, s.severity);
-        let st = match level {
-            "block" => Style::Block,
-            "warn" => Style::Warn,
-            _ => Style::Dim,
-        };
-        let _ = writeln!(
-            out,
-            "  {}  {} {}: {}",
-            p.paint(st, &format!("{level:<5}")),
-            s.code.id(),
-            s.code.name(),
-            clean(&s.message)
-        );
-    }
-    for s in &f.suppressed {
-        let line = format!(
-            "  (suppressed) {} {}: {} [{}]",
-            s.signal.code.id(),
-            s.signal.code.name(),
-            clean(&s.signal.message),
-            clean(&s.by.words())
-        );
-        let _ = writeln!(out, "{}", p.paint(Style::Dim, &line));
-    }
+    signal_lines(
+        out,
+        p,
+        policy,
+        f.signals.get(1..).unwrap_or_default(),
+        &f.suppressed,
+    );
     if f.suggestions.len() > 1 {
         let list: Vec<String> = f
             .suggestions
@@ -247,5 +228,41 @@ fn summary(out: &mut String, p: &Paint, r: &ScanReport) {
             clean(&d.reference),
             d.changed_files
         );
+    }
+}
+
+/// The signals of a finding, one line each with its level, then the suppressed ones.
+pub(crate) fn signal_lines(
+    out: &mut String,
+    p: &Paint,
+    policy: &Policy,
+    signals: &[depproof_assess::Signal],
+    suppressed: &[depproof_assess::Suppressed],
+) {
+    for s in signals {
+        let level = level_id(policy, s.code, s.severity);
+        let st = match level {
+            "block" => Style::Block,
+            "warn" => Style::Warn,
+            _ => Style::Dim,
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {} {}: {}",
+            p.paint(st, &format!("{level:<5}")),
+            s.code.id(),
+            s.code.name(),
+            clean(&s.message)
+        );
+    }
+    for s in suppressed {
+        let line = format!(
+            "  (suppressed) {} {}: {} [{}]",
+            s.signal.code.id(),
+            s.signal.code.name(),
+            clean(&s.signal.message),
+            clean(&s.by.words())
+        );
+        let _ = writeln!(out, "{}", p.paint(Style::Dim, &line));
     }
 }

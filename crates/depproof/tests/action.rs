@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use support::{fresh_dir, root};
+use support::{fresh_dir, git, root};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn action() -> Yaml {
@@ -25,30 +25,6 @@ fn step<'a>(action: &'a Yaml, name: &str) -> &'a Yaml {
         .iter()
         .find(|s| s["name"].as_str() == Some(name))
         .unwrap_or_else(|| panic!("no step {name}"))
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=depproof",
-            "-c",
-            "user.email=dev@depproof.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).trim().to_owned()
 }
 
 #[test]

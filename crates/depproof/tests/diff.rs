@@ -6,34 +6,9 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
-use support::{fresh_dir, json, run_in, stderr, stdout};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=depproof",
-            "-c",
-            "user.email=dev@depproof.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).trim().to_owned()
-}
+use support::{fresh_dir, git, json, run_in, stderr, stdout};
 
 fn write(dir: &Path, path: &str, text: &str) {
     let p = dir.join(path);
