@@ -6,9 +6,11 @@ use std::fmt::Write;
 
 use depproof_assess::assess::info_json;
 use depproof_assess::words::thousands;
-use depproof_assess::{Finding, Policy, Registry, Verdict};
+use depproof_assess::{Assessor, Finding, Policy, Registry, Use, Verdict};
 use depproof_registry::index::Completeness;
-use depproof_registry::{Ecosystem, Index, NameError, PackageInfo, Popularity, Suggestion};
+use depproof_registry::{
+    Ecosystem, Index, Lookup, NameError, PackageInfo, Popularity, Suggestion, Validity,
+};
 use serde_json::{Value, json};
 
 use crate::style::{Paint, Style, clean};
@@ -155,6 +157,72 @@ fn absent_words(index: &Index) -> String {
             "unknown: not among {description} ({} snapshot): it may not exist, or be obscure",
             h.snapshot_date
         ),
+    }
+}
+
+/// Looks `name` up in each of `ecosystems`: where it exists, what was probably meant if
+/// it exists nowhere, and the assessment's findings. The one answer `check`, the guard
+/// and the servers give for a bare name.
+pub fn check_name(assessor: &Assessor, ecosystems: &[Ecosystem], name: &str) -> CheckedName {
+    let mut results = Vec::new();
+    let mut suggestions = Vec::new();
+    for &eco in ecosystems {
+        let index = assessor.registry().snapshot(eco);
+        let (status, key, legacy) = match eco.validate(name) {
+            Err(e) => (Status::Invalid(e), String::new(), None),
+            Ok(validity) => {
+                let key = eco.normalize(name).into_owned();
+                let legacy = match validity {
+                    Validity::Valid => None,
+                    Validity::LegacyOnly(why) => Some(why),
+                };
+                let status = match index.lookup(&key) {
+                    Lookup::Found(info) => Status::Found(info),
+                    Lookup::Absent => Status::Absent,
+                    Lookup::Unknown => Status::Unknown,
+                };
+                (status, key, legacy)
+            }
+        };
+        results.push(EcoResult {
+            ecosystem: eco,
+            key,
+            status,
+            legacy,
+        });
+    }
+    let found_anywhere = results.iter().any(|r| matches!(r.status, Status::Found(_)));
+    if !found_anywhere {
+        for r in &results {
+            if matches!(r.status, Status::Absent | Status::Unknown) {
+                let index = assessor.registry().snapshot(r.ecosystem);
+                suggestions.extend(
+                    index
+                        .suggest(&r.key, depproof_registry::index::MAX_SUGGESTIONS)
+                        .into_iter()
+                        .map(|s| (r.ecosystem, s)),
+                );
+            }
+        }
+        // Across ecosystems: nearer first, then popular names, each ecosystem's own order kept.
+        suggestions.sort_by_key(|(_, s)| (s.distance, !s.info.popular));
+        suggestions.truncate(depproof_registry::index::MAX_SUGGESTIONS);
+    }
+    let asked = [Use::ASKED];
+    let findings = results
+        .iter()
+        .filter(|r| match r.status {
+            Status::Found(_) => true,
+            Status::Absent | Status::Unknown => !found_anywhere,
+            Status::Invalid(_) => false,
+        })
+        .map(|r| assessor.assess(r.ecosystem, name, &asked))
+        .collect();
+    CheckedName {
+        input: name.to_owned(),
+        results,
+        suggestions,
+        findings,
     }
 }
 

@@ -4,15 +4,15 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use depproof_registry::{Ecosystem, Lookup, Validity};
-use depproof_report::check::{CheckReport, CheckedName, EcoResult, NameStatus, Status};
+use depproof_registry::Ecosystem;
+use depproof_report::check::{CheckReport, CheckedName, NameStatus, Status, check_name};
 use depproof_report::{Format, Options};
 
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::findings::{load_policy, outputs, tool, write_outputs};
 use crate::snapshots::Snapshots;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use depproof_assess::{Assessor, Use};
+use depproof_assess::Assessor;
 
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8> {
     let names = collect_names(&args.names)?;
@@ -27,7 +27,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8> {
     let outputs = outputs(&args.output, &[Format::Human, Format::Json], "check")?;
     let results: Vec<CheckedName> = names
         .iter()
-        .map(|n| check_name(&snaps, &assessor, &ecosystems, n))
+        .map(|n| check_name(&assessor, &ecosystems, n))
         .collect();
 
     for r in &results {
@@ -100,72 +100,4 @@ fn collect_names(args: &[String]) -> Result<Vec<String>> {
         }
     }
     Ok(names)
-}
-
-fn check_name(
-    snaps: &Snapshots,
-    assessor: &Assessor,
-    ecosystems: &[Ecosystem],
-    name: &str,
-) -> CheckedName {
-    let mut results = Vec::new();
-    let mut suggestions = Vec::new();
-    for &eco in ecosystems {
-        let index = snaps.get(eco);
-        let (status, key, legacy) = match eco.validate(name) {
-            Err(e) => (Status::Invalid(e), String::new(), None),
-            Ok(validity) => {
-                let key = eco.normalize(name).into_owned();
-                let legacy = match validity {
-                    Validity::Valid => None,
-                    Validity::LegacyOnly(why) => Some(why),
-                };
-                let status = match index.lookup(&key) {
-                    Lookup::Found(info) => Status::Found(info),
-                    Lookup::Absent => Status::Absent,
-                    Lookup::Unknown => Status::Unknown,
-                };
-                (status, key, legacy)
-            }
-        };
-        results.push(EcoResult {
-            ecosystem: eco,
-            key,
-            status,
-            legacy,
-        });
-    }
-    let found_anywhere = results.iter().any(|r| matches!(r.status, Status::Found(_)));
-    if !found_anywhere {
-        for r in &results {
-            if matches!(r.status, Status::Absent | Status::Unknown) {
-                let index = snaps.get(r.ecosystem);
-                suggestions.extend(
-                    index
-                        .suggest(&r.key, depproof_registry::index::MAX_SUGGESTIONS)
-                        .into_iter()
-                        .map(|s| (r.ecosystem, s)),
-                );
-            }
-        }
-        // Across ecosystems: nearer first, then popular names, each ecosystem's own order kept.
-        suggestions.sort_by_key(|(_, s)| (s.distance, !s.info.popular));
-        suggestions.truncate(depproof_registry::index::MAX_SUGGESTIONS);
-    }
-    let asked = [Use::ASKED];
-    let findings = results
-        .iter()
-        .filter(|r| match r.status {
-            Status::Found(_) => true,
-            Status::Absent | Status::Unknown => !found_anywhere,
-            Status::Invalid(_) => false,
-        })
-        .map(|r| assessor.assess(r.ecosystem, name, &asked))
-        .collect();
-    CheckedName {
-        input: name.to_owned(),
-        results,
-        suggestions,
-        findings,
-    }
 }
