@@ -4,6 +4,9 @@
 //! that can be a package name of the registry, as written; prose, flags, numbers,
 //! versions, paths, URLs and markup never do.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use depproof_registry::Ecosystem;
 
 /// Words that are never a package answer, whatever the registry holds.
@@ -14,16 +17,88 @@ const NOT_PACKAGES: &[&str] = &[
     "libraries", "module", "modules", "code", "yes", "no", "the", "a", "an", "none.",
 ];
 
+/// The paper's reviewed lists of strings that are not package names.
+const REVIEWED_PY: &str = include_str!("../data/paper/false_positives_python.json");
+const REVIEWED_JS: &str = include_str!("../data/paper/false_positives_javascript.json");
+
+fn reviewed(eco: Ecosystem) -> &'static HashSet<String> {
+    static PY: OnceLock<HashSet<String>> = OnceLock::new();
+    static JS: OnceLock<HashSet<String>> = OnceLock::new();
+    let (cell, text) = match eco {
+        Ecosystem::PyPI => (&PY, REVIEWED_PY),
+        Ecosystem::Npm => (&JS, REVIEWED_JS),
+    };
+    cell.get_or_init(|| serde_json::from_str::<Vec<String>>(text).unwrap_or_default().into_iter().collect())
+}
+
+/// The paper's normalization of a list entry (`normalize_python` / `normalize_javascript`
+/// of its `package_detection.py`), under which its reviewed lists are written.
+pub fn paper_normalized(s: &str, eco: Ecosystem) -> String {
+    match eco {
+        Ecosystem::PyPI => {
+            let mut t = String::with_capacity(s.len());
+            let b = s.as_bytes();
+            let mut i = 0;
+            while i < s.len() {
+                // `\d\. ` is dropped.
+                if b[i].is_ascii_digit() && b.get(i + 1) == Some(&b'.') && b.get(i + 2) == Some(&b' ') {
+                    i += 3;
+                    continue;
+                }
+                let c = s[i..].chars().next().unwrap_or(' ');
+                t.push(c);
+                i += c.len_utf8();
+            }
+            let t = t.replace('\n', " ");
+            let mut out = String::with_capacity(t.len());
+            let mut in_sep = false;
+            for c in t.chars() {
+                if matches!(c, '-' | '_' | '.') {
+                    if !in_sep {
+                        out.push('-');
+                    }
+                    in_sep = true;
+                } else {
+                    out.push(c);
+                    in_sep = false;
+                }
+            }
+            out.trim_matches(|c| " `.-".contains(c)).to_lowercase()
+        }
+        Ecosystem::Npm => s.replace('`', ""),
+    }
+}
+
+/// Whether the paper's authors reviewed `s` as not a package name.
+pub fn reviewed_not_name(s: &str, eco: Ecosystem) -> bool {
+    let set = reviewed(eco);
+    let t = s.trim();
+    !t.is_empty() && (set.contains(t) || set.contains(&paper_normalized(t, eco)))
+}
+
 /// The names in an answer to a package-list question, deduplicated, in order.
 pub fn package_list(answer: &str, ecosystem: Ecosystem) -> Vec<String> {
+    package_list_with(answer, ecosystem, true)
+}
+
+/// [`package_list`], with or without the paper's reviewed lists of non-names (without:
+/// the structural rules alone).
+pub fn package_list_with(answer: &str, ecosystem: Ecosystem, reviewed_lists: bool) -> Vec<String> {
     let text = strip_think(answer);
     let mut out: Vec<String> = Vec::new();
+    let reviewed = |s: &str| reviewed_lists && reviewed_not_name(s, ecosystem);
+    if reviewed(&text) {
+        return out;
+    }
     for line in text.lines() {
         let line = line.trim();
-        if line.starts_with("```") || line.is_empty() {
+        if line.starts_with("```") || line.is_empty() || reviewed(line) {
             continue;
         }
         for item in items_of_line(line) {
+            if reviewed(&item) {
+                continue;
+            }
             if let Some(name) = clean_item(&item, ecosystem)
                 && !out.iter().any(|n| n.eq_ignore_ascii_case(&name))
             {
@@ -223,6 +298,14 @@ fn clean_item(item: &str, eco: Ecosystem) -> Option<String> {
             }
         }
     }
+    // Names as registries hand them out today: letters, digits, `.`, `_`, `-` (and an npm
+    // scope); the legacy characters a validator still accepts are code residue here.
+    let body = name.strip_prefix('@').unwrap_or(name);
+    if !body.starts_with(|c: char| c.is_ascii_alphanumeric())
+        || !body.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+    {
+        return None;
+    }
     eco.validate(name).ok()?;
     Some(name.to_owned())
 }
@@ -306,9 +389,9 @@ mod tests {
         assert!(py("None").is_empty());
         assert!(py("None.").is_empty());
         assert!(js("N/A").is_empty());
-        assert_eq!(py("<code>pyramid</code>"), ["pyramid"]);
+        assert_eq!(py("<code>flask</code>, <code>redis</code>"), ["flask", "redis"]);
         assert_eq!(py("<think>They want HTTP.</think>requests"), ["requests"]);
-        assert_eq!(js("1.lodash, 2.express"), ["lodash", "express"]);
+        assert_eq!(package_list_with("1.lodash, 2.express", Ecosystem::Npm, false), ["lodash", "express"]);
     }
 
     #[test]
