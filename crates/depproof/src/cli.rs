@@ -44,6 +44,12 @@ pub enum Command {
     Scan(ScanArgs),
     /// Explains a signal: what it means, why it matters, what to do.
     Explain(ExplainArgs),
+    /// Measures how often language models invent package names: run, import, analyze,
+    /// mitigate, report.
+    Study {
+        #[command(subcommand)]
+        command: crate::study::StudyCommand,
+    },
     /// Builds and describes snapshot indexes.
     Index {
         #[command(subcommand)]

@@ -9,6 +9,7 @@ mod findings;
 mod index_cmd;
 mod scan;
 mod snapshots;
+mod study;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Explain(args) => explain::run(args),
+        Command::Study { command } => study::run(&cli.global, command),
         Command::Index { command } => match command {
             IndexCommand::Build(args) => index_cmd::build(args),
             IndexCommand::Info(args) => index_cmd::info(&cli.global, args),
