@@ -143,7 +143,11 @@ pub struct ModelTotals {
 }
 
 fn pct(n: u64, d: u64) -> f64 {
-    if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 }
+    if d == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / d as f64
+    }
 }
 
 /// The configured heuristics recorded in the database (all four when none are).
@@ -163,14 +167,22 @@ pub fn invented_in(a: &AnsweredJob, configured: &[Heuristic], assessor: &Assesso
         .collect()
 }
 
-fn refs_of(a: &AnsweredJob, kind: &str, configured: &[Heuristic], assessor: &Assessor) -> Vec<NameRef> {
+fn refs_of(
+    a: &AnsweredJob,
+    kind: &str,
+    configured: &[Heuristic],
+    assessor: &Assessor,
+) -> Vec<NameRef> {
     let (Some(text), Some(language)) = (a.answer.as_deref(), Language::parse(&a.language)) else {
         return Vec::new();
     };
     let mut out: Vec<NameRef> = Vec::new();
     for h in heuristics_of(kind, configured) {
         for r in extract::references(text, h, language, assessor) {
-            if !out.iter().any(|o| o.ecosystem == r.ecosystem && o.name == r.name) {
+            if !out
+                .iter()
+                .any(|o| o.ecosystem == r.ecosystem && o.name == r.name)
+            {
                 out.push(r);
             }
         }
@@ -192,27 +204,43 @@ pub fn analyze(conn: &Connection, assessor: &Assessor) -> Result<Analysis> {
 
     type Key = (String, String, String, String, Option<u64>);
     let mut groups: BTreeMap<Key, (Group, BTreeMap<String, u64>)> = BTreeMap::new();
-    let mut model_totals: BTreeMap<String, (ModelTotals, BTreeSet<(Ecosystem, String)>)> = BTreeMap::new();
-    // (eco, name) -> (status, models, answers)
-    let mut names: BTreeMap<(Ecosystem, String), (Status, BTreeSet<String>, u64, Vec<String>)> = BTreeMap::new();
+    let mut model_totals: BTreeMap<String, (ModelTotals, BTreeSet<(Ecosystem, String)>)> =
+        BTreeMap::new();
+    // (eco, name) -> (status, models, references, signal codes)
+    type NameFacts = (Status, BTreeSet<String>, u64, Vec<String>);
+    let mut names: BTreeMap<(Ecosystem, String), NameFacts> = BTreeMap::new();
     let mut temps: BTreeMap<(String, String, u64), (u64, u64)> = BTreeMap::new();
     let mut refs_by_job: BTreeMap<i64, Vec<NameRef>> = BTreeMap::new();
 
     for a in &jobs {
-        if !matches!(a.kind.as_str(), "code" | "code_packages" | "prompt_packages") {
+        if !matches!(
+            a.kind.as_str(),
+            "code" | "code_packages" | "prompt_packages"
+        ) {
             continue;
         }
-        let Some(language) = Language::parse(&a.language) else { continue };
+        let Some(language) = Language::parse(&a.language) else {
+            continue;
+        };
         let temperature = match a.kind.as_str() {
             "code" => a.temperature,
-            "code_packages" => a.parent.and_then(|p| by_id.get(&p)).and_then(|p| p.temperature),
+            "code_packages" => a
+                .parent
+                .and_then(|p| by_id.get(&p))
+                .and_then(|p| p.temperature),
             _ => None,
         };
         let text = a.answer.as_deref().unwrap_or("");
         let mut job_refs: Vec<NameRef> = Vec::new();
-        let mt = &mut model_totals
-            .entry(a.model.clone())
-            .or_insert_with(|| (ModelTotals { model: a.model.clone(), ..Default::default() }, BTreeSet::new()));
+        let mt = &mut model_totals.entry(a.model.clone()).or_insert_with(|| {
+            (
+                ModelTotals {
+                    model: a.model.clone(),
+                    ..Default::default()
+                },
+                BTreeSet::new(),
+            )
+        });
         mt.0.answers += 1;
         for h in heuristics_of(&a.kind, &configured) {
             let refs = extract::references(text, h, language, assessor);
@@ -264,11 +292,16 @@ pub fn analyze(conn: &Connection, assessor: &Assessor) -> Result<Analysis> {
                     mt.1.insert((r.ecosystem, r.name.clone()));
                 }
                 if let Some(t) = temperature {
-                    let te = temps.entry((a.model.clone(), a.language.clone(), t.to_bits())).or_default();
+                    let te = temps
+                        .entry((a.model.clone(), a.language.clone(), t.to_bits()))
+                        .or_default();
                     te.0 += 1;
                     te.1 += u64::from(r.status.invented());
                 }
-                if !job_refs.iter().any(|o| o.ecosystem == r.ecosystem && o.name == r.name) {
+                if !job_refs
+                    .iter()
+                    .any(|o| o.ecosystem == r.ecosystem && o.name == r.name)
+                {
                     job_refs.push(r.clone());
                 }
             }
@@ -318,7 +351,10 @@ pub fn analyze(conn: &Connection, assessor: &Assessor) -> Result<Analysis> {
                     Ecosystem::Npm => Ecosystem::PyPI,
                 };
                 let on_other = other.validate(name).is_ok()
-                    && matches!(registry.snapshot(other).lookup(&other.normalize(name)), Lookup::Found(_));
+                    && matches!(
+                        registry.snapshot(other).lookup(&other.normalize(name)),
+                        Lookup::Found(_)
+                    );
                 let cx = &mut analysis.cross_ecosystem;
                 match eco {
                     Ecosystem::PyPI => {
@@ -333,7 +369,11 @@ pub fn analyze(conn: &Connection, assessor: &Assessor) -> Result<Analysis> {
                 if on_other && cx.examples.len() < 10 {
                     cx.examples.push((*eco, name.clone()));
                 }
-                let nearest = registry.snapshot(*eco).suggest(name, 1).first().map(|s| s.distance);
+                let nearest = registry
+                    .snapshot(*eco)
+                    .suggest(name, 1)
+                    .first()
+                    .map(|s| s.distance);
                 let bucket = match nearest {
                     Some(d) if d <= 1 => "1",
                     Some(_) => "2",
@@ -344,7 +384,9 @@ pub fn analyze(conn: &Connection, assessor: &Assessor) -> Result<Analysis> {
             Status::Unknown => analysis.unknown_names += 1,
             Status::Squatted => {
                 o.1 += 1;
-                analysis.squatted_names.push((*eco, name.clone(), signals.clone()));
+                analysis
+                    .squatted_names
+                    .push((*eco, name.clone(), signals.clone()));
             }
             Status::Exists => o.1 += 1,
         }
@@ -370,7 +412,9 @@ pub fn analyze(conn: &Connection, assessor: &Assessor) -> Result<Analysis> {
         }
     }
     if !repeats.is_empty() {
-        let n: u32 = db::meta(conn, "persistence")?.and_then(|s| s.parse().ok()).unwrap_or(0);
+        let n: u32 = db::meta(conn, "persistence")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let n = n.max(repeats.values().map(|r| r.len() as u32).max().unwrap_or(0));
         let mut p = Persistence {
             repeats: n,
@@ -378,13 +422,23 @@ pub fn analyze(conn: &Connection, assessor: &Assessor) -> Result<Analysis> {
             ..Persistence::default()
         };
         for (parent, reps) in &repeats {
-            let Some(parent_job) = by_id.get(parent) else { continue };
-            let Some(refs) = refs_by_job.get(parent) else { continue };
-            let rep_refs: Vec<Vec<NameRef>> = reps.iter().map(|r| refs_of(r, &parent_job.kind, &configured, assessor)).collect();
+            let Some(parent_job) = by_id.get(parent) else {
+                continue;
+            };
+            let Some(refs) = refs_by_job.get(parent) else {
+                continue;
+            };
+            let rep_refs: Vec<Vec<NameRef>> = reps
+                .iter()
+                .map(|r| refs_of(r, &parent_job.kind, &configured, assessor))
+                .collect();
             for r in refs.iter().filter(|r| r.status.invented()) {
                 let back = rep_refs
                     .iter()
-                    .filter(|rr| rr.iter().any(|x| x.ecosystem == r.ecosystem && x.name == r.name))
+                    .filter(|rr| {
+                        rr.iter()
+                            .any(|x| x.ecosystem == r.ecosystem && x.name == r.name)
+                    })
                     .count();
                 p.names += 1;
                 p.histogram[back.min(n as usize)] += 1;
@@ -418,7 +472,11 @@ pub fn overlay_entries(a: &Analysis) -> Vec<HallucinationEntry> {
 pub fn human(a: &Analysis) -> String {
     use std::fmt::Write;
     let mut s = String::new();
-    let _ = writeln!(s, "{} answers read; {} requests without an answer", a.answers, a.unanswered);
+    let _ = writeln!(
+        s,
+        "{} answers read; {} requests without an answer",
+        a.answers, a.unanswered
+    );
     let _ = writeln!(
         s,
         "overall: {} of {} package references invented ({:.2}%), {} distinct invented names",
@@ -428,7 +486,18 @@ pub fn human(a: &Analysis) -> String {
     let _ = writeln!(
         s,
         "{:<16} {:<10} {:<12} {:<15} {:>5} {:>7} {:>6} {:>8} {:>7} {:>8} {:>7} {:>6}",
-        "model", "language", "prompts", "heuristic", "temp", "answers", "refs", "invented", "rate%", "unknown", "ans%", "uniq"
+        "model",
+        "language",
+        "prompts",
+        "heuristic",
+        "temp",
+        "answers",
+        "refs",
+        "invented",
+        "rate%",
+        "unknown",
+        "ans%",
+        "uniq"
     );
     for g in &a.groups {
         let _ = writeln!(
@@ -438,7 +507,9 @@ pub fn human(a: &Analysis) -> String {
             g.language,
             g.prompt_set,
             g.heuristic,
-            g.temperature.map(|t| format!("{t}")).unwrap_or_else(|| "-".into()),
+            g.temperature
+                .map(|t| format!("{t}"))
+                .unwrap_or_else(|| "-".into()),
             g.answers,
             g.references,
             g.invented,
@@ -448,7 +519,12 @@ pub fn human(a: &Analysis) -> String {
             g.unique_invented
         );
         if !g.top_invented.is_empty() {
-            let top: Vec<String> = g.top_invented.iter().take(5).map(|(n, c)| format!("{n} ({c})")).collect();
+            let top: Vec<String> = g
+                .top_invented
+                .iter()
+                .take(5)
+                .map(|(n, c)| format!("{n} ({c})"))
+                .collect();
             let _ = writeln!(s, "    most repeated: {}", top.join(", "));
         }
     }
@@ -457,19 +533,39 @@ pub fn human(a: &Analysis) -> String {
     let _ = writeln!(
         s,
         "cross-ecosystem: {} of {} invented PyPI names exist on npm ({:.1}%); {} of {} invented npm names exist on PyPI ({:.1}%)",
-        cx.pypi_on_npm, cx.pypi_invented, pct(cx.pypi_on_npm, cx.pypi_invented),
-        cx.npm_on_pypi, cx.npm_invented, pct(cx.npm_on_pypi, cx.npm_invented)
+        cx.pypi_on_npm,
+        cx.pypi_invented,
+        pct(cx.pypi_on_npm, cx.pypi_invented),
+        cx.npm_on_pypi,
+        cx.npm_invented,
+        pct(cx.npm_on_pypi, cx.npm_invented)
     );
-    let d: Vec<String> = a.distance.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let _ = writeln!(s, "distance to the nearest real name (distinct invented names): {}", d.join(", "));
-    let o: Vec<String> = a.overlap.iter().map(|(k, h, v)| format!("{k} model(s): {h} invented, {v} real")).collect();
+    let d: Vec<String> = a
+        .distance
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "distance to the nearest real name (distinct invented names): {}",
+        d.join(", ")
+    );
+    let o: Vec<String> = a
+        .overlap
+        .iter()
+        .map(|(k, h, v)| format!("{k} model(s): {h} invented, {v} real"))
+        .collect();
     let _ = writeln!(s, "names by number of models: {}", o.join("; "));
     let _ = writeln!(
         s,
         "distinct names: {} invented (absent from a complete snapshot), {} unknown to a partial snapshot (counted apart)",
         a.invented_names, a.unknown_names
     );
-    let _ = writeln!(s, "names that exist but look registered after the fact: {}", a.squatted_names.len());
+    let _ = writeln!(
+        s,
+        "names that exist but look registered after the fact: {}",
+        a.squatted_names.len()
+    );
     for (eco, n, codes) in a.squatted_names.iter().take(20) {
         let _ = writeln!(s, "    {} {n}: {}", eco.id(), codes.join(", "));
     }
@@ -477,7 +573,14 @@ pub fn human(a: &Analysis) -> String {
         let _ = writeln!(
             s,
             "persistence ({} repeats, {} invented names): all {} ({:.1}%), some {} ({:.1}%), none {} ({:.1}%)",
-            p.repeats, p.names, p.all, pct(p.all, p.names), p.some, pct(p.some, p.names), p.none, pct(p.none, p.names)
+            p.repeats,
+            p.names,
+            p.all,
+            pct(p.all, p.names),
+            p.some,
+            pct(p.some, p.names),
+            p.none,
+            pct(p.none, p.names)
         );
     }
     if !a.temperature.is_empty() {

@@ -32,7 +32,14 @@ pub struct Failure {
 }
 
 /// The request body; `top_k` is left out when 0.
-pub fn body(model: &str, messages: &Value, temperature: f64, top_p: f64, top_k: u32, max_tokens: u32) -> Value {
+pub fn body(
+    model: &str,
+    messages: &Value,
+    temperature: f64,
+    top_p: f64,
+    top_k: u32,
+    max_tokens: u32,
+) -> Value {
     let mut b = json!({
         "model": model,
         "messages": messages,
@@ -146,7 +153,9 @@ pub fn parse_reply(text: &str, latency_ms: i64) -> Result<Reply, String> {
             .get("finish_reason")
             .and_then(Value::as_str)
             .map(str::to_owned),
-        prompt_tokens: usage.and_then(|u| u.get("prompt_tokens")).and_then(Value::as_i64),
+        prompt_tokens: usage
+            .and_then(|u| u.get("prompt_tokens"))
+            .and_then(Value::as_i64),
         completion_tokens: usage
             .and_then(|u| u.get("completion_tokens"))
             .and_then(Value::as_i64),
@@ -204,6 +213,9 @@ mod tests {
         assert_eq!(backoff(1, None), Duration::from_millis(500));
         assert_eq!(backoff(3, None), Duration::from_millis(2000));
         assert_eq!(backoff(20, None), Duration::from_secs(30));
-        assert_eq!(backoff(1, Some(Duration::from_secs(2))), Duration::from_secs(2));
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
     }
 }

@@ -8,7 +8,9 @@ use depproof_registry::Ecosystem;
 use serde::Deserialize;
 
 /// One of the ways package names are taken from a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Heuristic {
     /// 1: install commands in the generated answer.
@@ -47,7 +49,9 @@ impl Heuristic {
 }
 
 /// A programming language of the study, and the registry its packages come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// Python, PyPI.
@@ -207,7 +211,9 @@ impl Default for MitigateConfig {
 }
 
 /// A way to lower the rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Mitigation {
     /// Ask the model whether each name it gave is real; drop those it rejects.
@@ -342,6 +348,8 @@ impl StudyConfig {
 
     /// Whether code is generated (heuristics 1, 2 or 4).
     pub fn needs_code(&self) -> bool {
-        self.heuristics.iter().any(|h| *h != Heuristic::PromptPackages)
+        self.heuristics
+            .iter()
+            .any(|h| *h != Heuristic::PromptPackages)
     }
 }

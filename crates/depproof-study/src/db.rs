@@ -68,7 +68,9 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.execute_batch(SCHEMA)
         .with_context(|| format!("{}: not a study database", path.display()))?;
     let version: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     match version.as_deref() {
         None => {
@@ -111,7 +113,13 @@ pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
 }
 
 /// The id of a prompt, inserting it if new.
-pub fn prompt_id(conn: &Connection, set: &str, language: &str, pid: &str, text: &str) -> Result<i64> {
+pub fn prompt_id(
+    conn: &Connection,
+    set: &str,
+    language: &str,
+    pid: &str,
+    text: &str,
+) -> Result<i64> {
     conn.execute(
         "INSERT OR IGNORE INTO prompts(prompt_set, language, pid, text) VALUES(?1, ?2, ?3, ?4)",
         params![set, language, pid, text],

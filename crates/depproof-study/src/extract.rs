@@ -51,11 +51,20 @@ pub struct NameRef {
 }
 
 /// The packages answer `answer` refers to under `heuristic`.
-pub fn references(answer: &str, heuristic: Heuristic, language: Language, assessor: &Assessor) -> Vec<NameRef> {
+pub fn references(
+    answer: &str,
+    heuristic: Heuristic,
+    language: Language,
+    assessor: &Assessor,
+) -> Vec<NameRef> {
     let mut written: Vec<(Ecosystem, String, Kind)> = Vec::new();
     match heuristic {
         Heuristic::Install | Heuristic::Imports => {
-            let kind = if heuristic == Heuristic::Install { Kind::InstallCommand } else { Kind::Import };
+            let kind = if heuristic == Heuristic::Install {
+                Kind::InstallCommand
+            } else {
+                Kind::Import
+            };
             for (eco, name) in scanned(answer, language, kind, assessor) {
                 written.push((eco, name, kind));
             }
@@ -76,7 +85,10 @@ pub fn references(answer: &str, heuristic: Heuristic, language: Language, assess
         if out.iter().any(|r| r.ecosystem == eco && r.name == key) {
             continue;
         }
-        let uses = [Use { kind: Some(kind), ..Use::ASKED }];
+        let uses = [Use {
+            kind: Some(kind),
+            ..Use::ASKED
+        }];
         let f = assessor.assess(eco, &name, &uses);
         let signals: Vec<String> = f.signals.iter().map(|s| s.code.id().to_owned()).collect();
         let status = match f.presence {
@@ -93,7 +105,11 @@ pub fn references(answer: &str, heuristic: Heuristic, language: Language, assess
                             | Code::KnownMalicious
                     )
                 });
-                if squat { Status::Squatted } else { Status::Exists }
+                if squat {
+                    Status::Squatted
+                } else {
+                    Status::Exists
+                }
             }
             Presence::Absent => Status::Absent,
             Presence::Unknown => Status::Unknown,
@@ -114,22 +130,39 @@ pub fn references(answer: &str, heuristic: Heuristic, language: Language, assess
 fn is_builtin(name: &str, language: Language) -> bool {
     match language {
         Language::Python => stdlib_info(name).is_some(),
-        Language::JavaScript => matches!(package_of_specifier(name), SpecifierTarget::NodeBuiltin(_)),
+        Language::JavaScript => {
+            matches!(package_of_specifier(name), SpecifierTarget::NodeBuiltin(_))
+        }
     }
 }
 
 /// Package names of install commands or imports in an answer. Answers are read as
 /// Markdown; an answer with no code fence is also read as code of its language, since
 /// models asked for "only the code" often send it bare.
-fn scanned(answer: &str, language: Language, kind: Kind, assessor: &Assessor) -> Vec<(Ecosystem, String)> {
+fn scanned(
+    answer: &str,
+    language: Language,
+    kind: Kind,
+    assessor: &Assessor,
+) -> Vec<(Ecosystem, String)> {
     let pypi = assessor.registry().pypi;
-    let mut results = vec![scan_bytes(Arc::from("answer"), answer.as_bytes(), SourceKind::Markdown, pypi)];
+    let mut results = vec![scan_bytes(
+        Arc::from("answer"),
+        answer.as_bytes(),
+        SourceKind::Markdown,
+        pypi,
+    )];
     if !answer.contains("```") && kind == Kind::Import {
         let source = match language {
             Language::Python => SourceKind::Python,
             Language::JavaScript => SourceKind::JavaScript(JsDialect::Js),
         };
-        results.push(scan_bytes(Arc::from("answer"), answer.as_bytes(), source, pypi));
+        results.push(scan_bytes(
+            Arc::from("answer"),
+            answer.as_bytes(),
+            source,
+            pypi,
+        ));
     }
     let mut out = Vec::new();
     for r in results {

@@ -35,7 +35,8 @@ pub struct ImportSummary {
 
 /// Imports `file` into the study database at `db_path`.
 pub fn import(file: &Path, db_path: &Path, defaults: &ImportDefaults) -> Result<ImportSummary> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let set_default = defaults.prompt_set.clone().unwrap_or_else(|| {
         file.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -51,22 +52,35 @@ pub fn import(file: &Path, db_path: &Path, defaults: &ImportDefaults) -> Result<
     match whole {
         Some(Value::Object(map)) if !map.contains_key("answer") => {
             let model = defaults.model.clone().with_context(|| {
-                format!("{}: a JSON object of task ids needs --model", file.display())
+                format!(
+                    "{}: a JSON object of task ids needs --model",
+                    file.display()
+                )
             })?;
             let language = defaults.language.with_context(|| {
-                format!("{}: a JSON object of task ids needs --language", file.display())
+                format!(
+                    "{}: a JSON object of task ids needs --language",
+                    file.display()
+                )
             })?;
             for (task, answers) in map {
                 let list = match answers {
                     Value::Array(a) => a,
                     Value::String(s) => vec![Value::String(s)],
-                    other => bail!("{}: task `{task}`: expected a list of answers, found {other}", file.display()),
+                    other => bail!(
+                        "{}: task `{task}`: expected a list of answers, found {other}",
+                        file.display()
+                    ),
                 };
                 for (i, a) in list.into_iter().enumerate() {
                     let answer = match a {
                         Value::String(s) => Some(s),
                         Value::Null => None,
-                        other => bail!("{}: task `{task}` answer {}: not a string: {other}", file.display(), i + 1),
+                        other => bail!(
+                            "{}: task `{task}` answer {}: not a string: {other}",
+                            file.display(),
+                            i + 1
+                        ),
                     };
                     records.push(Record {
                         model: model.clone(),
@@ -88,14 +102,18 @@ pub fn import(file: &Path, db_path: &Path, defaults: &ImportDefaults) -> Result<
                     continue;
                 }
                 let at = || format!("{}:{}", file.display(), n + 1);
-                let v: Value = serde_json::from_str(line).with_context(|| format!("{}: not a JSON line", at()))?;
+                let v: Value = serde_json::from_str(line)
+                    .with_context(|| format!("{}: not a JSON line", at()))?;
                 let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
                 let model = field("model")
                     .or_else(|| defaults.model.clone())
                     .with_context(|| format!("{}: no `model` (and no --model)", at()))?;
                 let language = match field("language") {
-                    Some(l) => Language::parse(&l).with_context(|| format!("{}: unknown language `{l}`", at()))?,
-                    None => defaults.language.with_context(|| format!("{}: no `language` (and no --language)", at()))?,
+                    Some(l) => Language::parse(&l)
+                        .with_context(|| format!("{}: unknown language `{l}`", at()))?,
+                    None => defaults
+                        .language
+                        .with_context(|| format!("{}: no `language` (and no --language)", at()))?,
                 };
                 let prompt = field("prompt").unwrap_or_default();
                 let answer = match v.get("answer") {
@@ -112,7 +130,10 @@ pub fn import(file: &Path, db_path: &Path, defaults: &ImportDefaults) -> Result<
                 let iteration = v.get("iteration").and_then(Value::as_u64).unwrap_or(1) as u32;
                 let kind = field("kind").unwrap_or_else(|| "code".to_owned());
                 if !matches!(kind.as_str(), "code" | "code_packages" | "prompt_packages") {
-                    bail!("{}: `kind` must be code, code_packages or prompt_packages, not `{kind}`", at());
+                    bail!(
+                        "{}: `kind` must be code, code_packages or prompt_packages, not `{kind}`",
+                        at()
+                    );
                 }
                 records.push(Record {
                     model,

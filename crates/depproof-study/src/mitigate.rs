@@ -40,6 +40,9 @@ pub struct MitigationRow {
     pub changed: u64,
 }
 
+/// A stored request: prompt id, messages, temperature, token limit.
+type StoredRequest = (i64, Vec<(String, String)>, Option<f64>, u32);
+
 /// What `study mitigate` measured (also kept in the database for `study report`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct MitigationReport {
@@ -54,7 +57,10 @@ fn refs(a: &AnsweredJob, kind: &str, assessor: &Assessor) -> Vec<NameRef> {
     let mut out: Vec<NameRef> = Vec::new();
     for h in heuristics_of(kind, &crate::config::Heuristic::ALL) {
         for r in extract::references(text, h, language, assessor) {
-            if !out.iter().any(|o| o.ecosystem == r.ecosystem && o.name == r.name) {
+            if !out
+                .iter()
+                .any(|o| o.ecosystem == r.ecosystem && o.name == r.name)
+            {
                 out.push(r);
             }
         }
@@ -76,7 +82,10 @@ pub fn feedback(invented: &[NameRef], assessor: &Assessor) -> String {
             .collect();
         s.push_str(&format!("\n- {} ({})", r.name, eco.display_name()));
         if !sugg.is_empty() {
-            s.push_str(&format!(": real packages with a close name are {}", sugg.join(", ")));
+            s.push_str(&format!(
+                ": real packages with a close name are {}",
+                sugg.join(", ")
+            ));
         }
     }
     s.push_str("\nRewrite your answer using only packages that exist, in the same format.");
@@ -85,10 +94,18 @@ pub fn feedback(invented: &[NameRef], assessor: &Assessor) -> String {
 
 /// Real candidate names for grounding: words of the prompt that are popular packages,
 /// then the registry's suggestions for the names the model invented.
-pub fn candidates(prompt: &str, eco: Ecosystem, invented: &[NameRef], assessor: &Assessor, limit: usize) -> Vec<String> {
+pub fn candidates(
+    prompt: &str,
+    eco: Ecosystem,
+    invented: &[NameRef],
+    assessor: &Assessor,
+    limit: usize,
+) -> Vec<String> {
     let index = assessor.registry().snapshot(eco);
     let mut out: Vec<String> = Vec::new();
-    for w in prompt.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' || c == '@' || c == '/')) {
+    for w in prompt.split(|c: char| {
+        !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' || c == '@' || c == '/')
+    }) {
         let w = w.trim_matches('.');
         if w.len() < 2 || eco.validate(w).is_err() {
             continue;
@@ -112,12 +129,20 @@ pub fn candidates(prompt: &str, eco: Ecosystem, invented: &[NameRef], assessor: 
     out
 }
 
-fn lock(c: &Mutex<rusqlite::Connection>) -> Result<std::sync::MutexGuard<'_, rusqlite::Connection>> {
-    c.lock().map_err(|_| anyhow::anyhow!("database lock poisoned"))
+fn lock(
+    c: &Mutex<rusqlite::Connection>,
+) -> Result<std::sync::MutexGuard<'_, rusqlite::Connection>> {
+    c.lock()
+        .map_err(|_| anyhow::anyhow!("database lock poisoned"))
 }
 
 /// Plans and sends the mitigation requests, then measures.
-pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progress: ProgressFn) -> Result<MitigationReport> {
+pub fn mitigate(
+    config: &StudyConfig,
+    db_path: &Path,
+    assessor: &Assessor,
+    progress: ProgressFn,
+) -> Result<MitigationReport> {
     let conn = db::open(db_path)?;
     let models = run::models(config)?;
     let model_names: Vec<&str> = config.models.iter().map(|m| m.name.as_str()).collect();
@@ -135,14 +160,21 @@ pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progr
         let mut per: BTreeMap<(String, String), usize> = BTreeMap::new();
         let mut out = Vec::new();
         for a in db::answered(&c)? {
-            if !model_names.contains(&a.model.as_str()) || !matches!(a.kind.as_str(), "code" | "code_packages" | "prompt_packages") {
+            if !model_names.contains(&a.model.as_str())
+                || !matches!(
+                    a.kind.as_str(),
+                    "code" | "code_packages" | "prompt_packages"
+                )
+            {
                 continue;
             }
             let r = refs(&a, &a.kind, assessor);
             if !r.iter().any(|x| x.status.invented()) {
                 continue;
             }
-            let n = per.entry((a.model.clone(), a.language.clone())).or_default();
+            let n = per
+                .entry((a.model.clone(), a.language.clone()))
+                .or_default();
             if config.mitigate.limit > 0 && *n >= config.mitigate.limit {
                 continue;
             }
@@ -152,7 +184,7 @@ pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progr
         out
     };
     let list_t = Some(config.decoding.list_temperature);
-    let messages_of = |c: &rusqlite::Connection, id: i64| -> Result<(i64, Vec<(String, String)>, Option<f64>, u32)> {
+    let messages_of = |c: &rusqlite::Connection, id: i64| -> Result<StoredRequest> {
         let (pid, m, t, mt): (i64, String, Option<f64>, u32) = c.query_row(
             "SELECT prompt_id, messages, temperature, max_tokens FROM jobs WHERE id = ?1",
             [id],
@@ -166,27 +198,41 @@ pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progr
         let mut c = lock(&conn)?;
         let tx = c.transaction()?;
         for (a, r) in &targets {
-            let Some(language) = Language::parse(&a.language) else { continue };
+            let Some(language) = Language::parse(&a.language) else {
+                continue;
+            };
             let (pid, messages, temperature, max_tokens) = messages_of(&tx, a.id)?;
             if methods.contains(&Mitigation::SelfDetection) {
                 for x in r {
-                    db::plan(&tx, &NewJob {
-                        key: format!("self_check|job{}|{}:{}", a.id, x.ecosystem.id(), x.name),
-                        model: &a.model,
-                        prompt_id: pid,
-                        kind: "self_check",
-                        parent: Some(a.id),
-                        repetition: 1,
-                        temperature: list_t,
-                        max_tokens: config.decoding.list_max_tokens,
-                        messages: crate::prompts::self_check_messages(language, &x.name),
-                        extra: Some(serde_json::json!({"ecosystem": x.ecosystem.id(), "name": x.name})),
-                    })?;
+                    db::plan(
+                        &tx,
+                        &NewJob {
+                            key: format!("self_check|job{}|{}:{}", a.id, x.ecosystem.id(), x.name),
+                            model: &a.model,
+                            prompt_id: pid,
+                            kind: "self_check",
+                            parent: Some(a.id),
+                            repetition: 1,
+                            temperature: list_t,
+                            max_tokens: config.decoding.list_max_tokens,
+                            messages: crate::prompts::self_check_messages(language, &x.name),
+                            extra: Some(
+                                serde_json::json!({"ecosystem": x.ecosystem.id(), "name": x.name}),
+                            ),
+                        },
+                    )?;
                 }
             }
             if methods.contains(&Mitigation::Grounding) {
-                let invented: Vec<NameRef> = r.iter().filter(|x| x.status.invented()).cloned().collect();
-                let cands = candidates(&a.prompt, language.ecosystem(), &invented, assessor, config.mitigate.candidates);
+                let invented: Vec<NameRef> =
+                    r.iter().filter(|x| x.status.invented()).cloned().collect();
+                let cands = candidates(
+                    &a.prompt,
+                    language.ecosystem(),
+                    &invented,
+                    assessor,
+                    config.mitigate.candidates,
+                );
                 let mut m = messages.clone();
                 if let Some(last) = m.iter_mut().rev().find(|(role, _)| role == "user") {
                     last.1.push_str(&format!(
@@ -195,23 +241,36 @@ pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progr
                         cands.join(", ")
                     ));
                 }
-                db::plan(&tx, &NewJob {
-                    key: format!("grounding|job{}", a.id),
-                    model: &a.model,
-                    prompt_id: pid,
-                    kind: "grounding",
-                    parent: Some(a.id),
-                    repetition: 1,
-                    temperature,
-                    max_tokens,
-                    messages: m,
-                    extra: Some(serde_json::json!({"candidates": cands})),
-                })?;
+                db::plan(
+                    &tx,
+                    &NewJob {
+                        key: format!("grounding|job{}", a.id),
+                        model: &a.model,
+                        prompt_id: pid,
+                        kind: "grounding",
+                        parent: Some(a.id),
+                        repetition: 1,
+                        temperature,
+                        max_tokens,
+                        messages: m,
+                        extra: Some(serde_json::json!({"candidates": cands})),
+                    },
+                )?;
             }
         }
         tx.commit()?;
     }
-    run::execute_stage(&runtime, &conn, &models, config, &["self_check", "grounding"], &model_names, "self-checks and grounding", progress, &mut summary)?;
+    run::execute_stage(
+        &runtime,
+        &conn,
+        &models,
+        config,
+        &["self_check", "grounding"],
+        &model_names,
+        "self-checks and grounding",
+        progress,
+        &mut summary,
+    )?;
 
     // Verifier feedback, round by round.
     if methods.contains(&Mitigation::Verifier) {
@@ -220,7 +279,8 @@ pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progr
             {
                 let mut c = lock(&conn)?;
                 let answered = db::answered(&c)?;
-                let by_id: BTreeMap<i64, &AnsweredJob> = answered.iter().map(|j| (j.id, j)).collect();
+                let by_id: BTreeMap<i64, &AnsweredJob> =
+                    answered.iter().map(|j| (j.id, j)).collect();
                 let tx = c.transaction()?;
                 for (a, r) in &targets {
                     // The latest answer of this chain, and its invented names.
@@ -228,36 +288,59 @@ pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progr
                         (a.id, r.clone())
                     } else {
                         let key = format!("verifier|job{}|{}", a.id, round - 1);
-                        let id: Option<i64> = tx.query_row("SELECT id FROM jobs WHERE key = ?1", [&key], |r| r.get(0)).ok();
-                        let Some(prev) = id.and_then(|id| by_id.get(&id)) else { continue };
+                        let id: Option<i64> = tx
+                            .query_row("SELECT id FROM jobs WHERE key = ?1", [&key], |r| r.get(0))
+                            .ok();
+                        let Some(prev) = id.and_then(|id| by_id.get(&id)) else {
+                            continue;
+                        };
                         (prev.id, refs(prev, &a.kind, assessor))
                     };
-                    let invented: Vec<NameRef> = prev_refs.iter().filter(|x| x.status.invented()).cloned().collect();
+                    let invented: Vec<NameRef> = prev_refs
+                        .iter()
+                        .filter(|x| x.status.invented())
+                        .cloned()
+                        .collect();
                     if invented.is_empty() {
                         continue;
                     }
-                    let Some(prev) = by_id.get(&prev_id) else { continue };
+                    let Some(prev) = by_id.get(&prev_id) else {
+                        continue;
+                    };
                     let (pid, mut m, temperature, max_tokens) = messages_of(&tx, prev_id)?;
                     m.push(("assistant".into(), prev.answer.clone().unwrap_or_default()));
                     m.push(("user".into(), feedback(&invented, assessor)));
-                    let (_, new) = db::plan(&tx, &NewJob {
-                        key: format!("verifier|job{}|{round}", a.id),
-                        model: &a.model,
-                        prompt_id: pid,
-                        kind: "verifier",
-                        parent: Some(a.id),
-                        repetition: round,
-                        temperature,
-                        max_tokens,
-                        messages: m,
-                        extra: Some(serde_json::json!({"round": round})),
-                    })?;
+                    let (_, new) = db::plan(
+                        &tx,
+                        &NewJob {
+                            key: format!("verifier|job{}|{round}", a.id),
+                            model: &a.model,
+                            prompt_id: pid,
+                            kind: "verifier",
+                            parent: Some(a.id),
+                            repetition: round,
+                            temperature,
+                            max_tokens,
+                            messages: m,
+                            extra: Some(serde_json::json!({"round": round})),
+                        },
+                    )?;
                     planned += u64::from(new);
                 }
                 tx.commit()?;
             }
             let _ = planned;
-            run::execute_stage(&runtime, &conn, &models, config, &["verifier"], &model_names, "verifier rounds", progress, &mut summary)?;
+            run::execute_stage(
+                &runtime,
+                &conn,
+                &models,
+                config,
+                &["verifier"],
+                &model_names,
+                "verifier rounds",
+                progress,
+                &mut summary,
+            )?;
         }
     }
 
@@ -268,7 +351,12 @@ pub fn mitigate(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progr
 }
 
 /// Before and after, from the answers in the database.
-fn measure(c: &rusqlite::Connection, targets: &[(AnsweredJob, Vec<NameRef>)], config: &StudyConfig, assessor: &Assessor) -> Result<MitigationReport> {
+fn measure(
+    c: &rusqlite::Connection,
+    targets: &[(AnsweredJob, Vec<NameRef>)],
+    config: &StudyConfig,
+    assessor: &Assessor,
+) -> Result<MitigationReport> {
     let answered = db::answered(c)?;
     let mut children: BTreeMap<i64, Vec<&AnsweredJob>> = BTreeMap::new();
     for j in &answered {
@@ -277,56 +365,82 @@ fn measure(c: &rusqlite::Connection, targets: &[(AnsweredJob, Vec<NameRef>)], co
         }
     }
     let mut rows: BTreeMap<(String, String, String), MitigationRow> = BTreeMap::new();
-    let count = |r: &[NameRef]| (r.len() as u64, r.iter().filter(|x| x.status.invented()).count() as u64);
+    let count = |r: &[NameRef]| {
+        (
+            r.len() as u64,
+            r.iter().filter(|x| x.status.invented()).count() as u64,
+        )
+    };
     for (a, before) in targets {
         let kids = children.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
         let (rb, ib) = count(before);
         let mut add = |m: Mitigation, after: Vec<NameRef>| {
             let (ra, ia) = count(&after);
-            let row = rows.entry((a.model.clone(), a.language.clone(), m.id().to_owned())).or_insert_with(|| MitigationRow {
-                model: a.model.clone(),
-                language: a.language.clone(),
-                mitigation: m.id().to_owned(),
-                ..Default::default()
-            });
+            let row = rows
+                .entry((a.model.clone(), a.language.clone(), m.id().to_owned()))
+                .or_insert_with(|| MitigationRow {
+                    model: a.model.clone(),
+                    language: a.language.clone(),
+                    mitigation: m.id().to_owned(),
+                    ..Default::default()
+                });
             row.answers += 1;
             row.references_before += rb;
             row.invented_before += ib;
             row.references_after += ra;
             row.invented_after += ia;
-            let names = |r: &[NameRef]| r.iter().map(|x| (x.ecosystem, x.name.clone())).collect::<std::collections::BTreeSet<_>>();
+            let names = |r: &[NameRef]| {
+                r.iter()
+                    .map(|x| (x.ecosystem, x.name.clone()))
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
             row.changed += u64::from(names(before) != names(&after));
         };
         if config.mitigate.methods.contains(&Mitigation::SelfDetection) {
-            let checks: Vec<&&AnsweredJob> = kids.iter().filter(|k| k.kind == "self_check").collect();
+            let checks: Vec<&&AnsweredJob> =
+                kids.iter().filter(|k| k.kind == "self_check").collect();
             if !checks.is_empty() {
                 let rejected = |x: &NameRef| {
                     checks.iter().any(|k| {
-                        k.extra.as_ref().is_some_and(|e| e["name"] == x.name.as_str() && e["ecosystem"] == x.ecosystem.id())
-                            && says_no(k.answer.as_deref().unwrap_or(""))
+                        k.extra.as_ref().is_some_and(|e| {
+                            e["name"] == x.name.as_str() && e["ecosystem"] == x.ecosystem.id()
+                        }) && says_no(k.answer.as_deref().unwrap_or(""))
                     })
                 };
-                add(Mitigation::SelfDetection, before.iter().filter(|x| !rejected(x)).cloned().collect());
+                add(
+                    Mitigation::SelfDetection,
+                    before.iter().filter(|x| !rejected(x)).cloned().collect(),
+                );
             }
         }
         if let Some(g) = kids.iter().find(|k| k.kind == "grounding") {
             add(Mitigation::Grounding, refs(g, &a.kind, assessor));
         }
         if config.mitigate.methods.contains(&Mitigation::Verifier) {
-            let last = kids.iter().filter(|k| k.kind == "verifier").max_by_key(|k| k.repetition);
+            let last = kids
+                .iter()
+                .filter(|k| k.kind == "verifier")
+                .max_by_key(|k| k.repetition);
             if let Some(v) = last {
                 add(Mitigation::Verifier, refs(v, &a.kind, assessor));
             }
         }
     }
     let _ = Status::Exists;
-    Ok(MitigationReport { rows: rows.into_values().collect() })
+    Ok(MitigationReport {
+        rows: rows.into_values().collect(),
+    })
 }
 
 /// Whether a self-check answer rejects the name ("No", "No, it is not…", "False").
 pub fn says_no(answer: &str) -> bool {
-    let t = answer.trim().trim_start_matches(['*', '`', '"', '\'']).to_ascii_lowercase();
-    t.starts_with("no") && !t.starts_with("not sure") || t.starts_with("false") || t.starts_with("invalid")
+    let t = answer
+        .trim()
+        .trim_start_matches(['*', '`', '"', '\''])
+        .to_ascii_lowercase();
+    t.starts_with("no") && !t.starts_with("not sure")
+        || t.starts_with("false")
+        || t.starts_with("invalid")
 }
 
 /// The mitigation report kept in the database by the last `study mitigate`.

@@ -11,10 +11,45 @@ use depproof_registry::Ecosystem;
 
 /// Words that are never a package answer, whatever the registry holds.
 const NOT_PACKAGES: &[&str] = &[
-    "none", "n/a", "na", "nil", "null", "etc", "e.g", "eg", "i.e", "ie", "and", "or",
-    "python", "python2", "python3", "javascript", "js", "node", "nodejs", "node.js",
-    "typescript", "npm", "pip", "pip3", "yarn", "pnpm", "package", "packages", "library",
-    "libraries", "module", "modules", "code", "yes", "no", "the", "a", "an", "none.",
+    "none",
+    "n/a",
+    "na",
+    "nil",
+    "null",
+    "etc",
+    "e.g",
+    "eg",
+    "i.e",
+    "ie",
+    "and",
+    "or",
+    "python",
+    "python2",
+    "python3",
+    "javascript",
+    "js",
+    "node",
+    "nodejs",
+    "node.js",
+    "typescript",
+    "npm",
+    "pip",
+    "pip3",
+    "yarn",
+    "pnpm",
+    "package",
+    "packages",
+    "library",
+    "libraries",
+    "module",
+    "modules",
+    "code",
+    "yes",
+    "no",
+    "the",
+    "a",
+    "an",
+    "none.",
 ];
 
 /// The paper's reviewed lists of strings that are not package names.
@@ -28,7 +63,12 @@ fn reviewed(eco: Ecosystem) -> &'static HashSet<String> {
         Ecosystem::PyPI => (&PY, REVIEWED_PY),
         Ecosystem::Npm => (&JS, REVIEWED_JS),
     };
-    cell.get_or_init(|| serde_json::from_str::<Vec<String>>(text).unwrap_or_default().into_iter().collect())
+    cell.get_or_init(|| {
+        serde_json::from_str::<Vec<String>>(text)
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    })
 }
 
 /// The paper's normalization of a list entry (`normalize_python` / `normalize_javascript`
@@ -41,7 +81,10 @@ pub fn paper_normalized(s: &str, eco: Ecosystem) -> String {
             let mut i = 0;
             while i < s.len() {
                 // `\d\. ` is dropped.
-                if b[i].is_ascii_digit() && b.get(i + 1) == Some(&b'.') && b.get(i + 2) == Some(&b' ') {
+                if b[i].is_ascii_digit()
+                    && b.get(i + 1) == Some(&b'.')
+                    && b.get(i + 2) == Some(&b' ')
+                {
                     i += 3;
                     continue;
                 }
@@ -132,7 +175,11 @@ fn items_of_line(line: &str) -> Vec<String> {
     l = remove_parens(&l);
     // "Here are the packages: a, b" / "requests: for HTTP" / "requests - HTTP client"
     if let Some((head, tail)) = split_description(&l) {
-        l = if is_single_token(head) { head.to_owned() } else { tail.to_owned() };
+        l = if is_single_token(head) {
+            head.to_owned()
+        } else {
+            tail.to_owned()
+        };
     }
     let mut items = Vec::new();
     for part in l.split([',', ';', '|']) {
@@ -141,7 +188,11 @@ fn items_of_line(line: &str) -> Vec<String> {
             let piece = piece.trim();
             // "pip install a b" / "npm i a b": the arguments are names.
             if let Some(args) = install_args(piece) {
-                items.extend(args.split_whitespace().filter(|a| !a.starts_with('-')).map(str::to_owned));
+                items.extend(
+                    args.split_whitespace()
+                        .filter(|a| !a.starts_with('-'))
+                        .map(str::to_owned),
+                );
             } else {
                 items.push(piece.to_owned());
             }
@@ -183,7 +234,7 @@ fn strip_html(s: &str) -> String {
         let after = &rest[lt + 1..];
         let is_tag = after.starts_with('/') || after.starts_with(|c: char| c.is_ascii_alphabetic());
         match after.find('>') {
-            Some(gt) if is_tag && !after[..gt].contains(' ') || is_tag && after[..gt].contains('=') => {
+            Some(gt) if is_tag && (!after[..gt].contains(' ') || after[..gt].contains('=')) => {
                 out.push(' ');
                 rest = &after[gt + 1..];
             }
@@ -240,8 +291,14 @@ fn split_words<'a>(s: &'a str, seps: &[&str]) -> Vec<&'a str> {
 fn install_args(s: &str) -> Option<&str> {
     let t = s.trim_matches('`').trim();
     for prefix in [
-        "pip install ", "pip3 install ", "python -m pip install ", "npm install ", "npm i ",
-        "yarn add ", "pnpm add ", "conda install ",
+        "pip install ",
+        "pip3 install ",
+        "python -m pip install ",
+        "npm install ",
+        "npm i ",
+        "yarn add ",
+        "pnpm add ",
+        "conda install ",
     ] {
         if let Some(rest) = t.strip_prefix(prefix) {
             return Some(rest);
@@ -264,7 +321,10 @@ fn clean_item(item: &str, eco: Ecosystem) -> Option<String> {
     }
     // A number glued to its item: "1.lodash".
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if digits > 0 && t[digits..].starts_with('.') && t[digits + 1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+    if digits > 0
+        && t[digits..].starts_with('.')
+        && t[digits + 1..].starts_with(|c: char| c.is_ascii_alphabetic())
+    {
         t = &t[digits + 1..];
     }
     let name = strip_version(t, eco);
@@ -279,7 +339,9 @@ fn clean_item(item: &str, eco: Ecosystem) -> Option<String> {
     if looks_like_hex(name) {
         return None;
     }
-    if name.contains("://") || name.starts_with(['/', '.', '~', '$', '#', '!', '%', '&', '-', '+', '=']) {
+    if name.contains("://")
+        || name.starts_with(['/', '.', '~', '$', '#', '!', '%', '&', '-', '+', '='])
+    {
         return None;
     }
     match eco {
@@ -302,7 +364,9 @@ fn clean_item(item: &str, eco: Ecosystem) -> Option<String> {
     // scope); the legacy characters a validator still accepts are code residue here.
     let body = name.strip_prefix('@').unwrap_or(name);
     if !body.starts_with(|c: char| c.is_ascii_alphanumeric())
-        || !body.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
     {
         return None;
     }
@@ -313,12 +377,14 @@ fn clean_item(item: &str, eco: Ecosystem) -> Option<String> {
 /// `1.2.3`, `9.x.x`, `1.11.x`, `2022-03-26`, `3.x`.
 fn is_versionish(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'x' | 'X' | '*' | '-'))
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'x' | 'X' | '*' | '-'))
 }
 
 fn looks_like_hex(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
-    (l.starts_with("0x") || l.starts_with("0o") || l.starts_with("0b")) && l.len() > 2
+    (l.starts_with("0x") || l.starts_with("0o") || l.starts_with("0b"))
+        && l.len() > 2
         && l[2..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
@@ -327,7 +393,9 @@ fn looks_like_hex(s: &str) -> bool {
 fn strip_version(s: &str, eco: Ecosystem) -> &str {
     match eco {
         Ecosystem::PyPI => {
-            let end = s.find(['=', '<', '>', '!', '~', '[', ';', '@', ' ']).unwrap_or(s.len());
+            let end = s
+                .find(['=', '<', '>', '!', '~', '[', ';', '@', ' '])
+                .unwrap_or(s.len());
             &s[..end]
         }
         Ecosystem::Npm => {
@@ -353,34 +421,61 @@ mod tests {
 
     #[test]
     fn comma_separated() {
-        assert_eq!(py("requests, beautifulsoup4, pandas"), ["requests", "beautifulsoup4", "pandas"]);
-        assert_eq!(js("express, body-parser, @babel/core"), ["express", "body-parser", "@babel/core"]);
+        assert_eq!(
+            py("requests, beautifulsoup4, pandas"),
+            ["requests", "beautifulsoup4", "pandas"]
+        );
+        assert_eq!(
+            js("express, body-parser, @babel/core"),
+            ["express", "body-parser", "@babel/core"]
+        );
     }
 
     #[test]
     fn numbered_and_bullets() {
-        assert_eq!(py("1. requests\n2. numpy\n3) scipy"), ["requests", "numpy", "scipy"]);
-        assert_eq!(py("- `flask`\n* **sqlalchemy**\n• redis"), ["flask", "sqlalchemy", "redis"]);
+        assert_eq!(
+            py("1. requests\n2. numpy\n3) scipy"),
+            ["requests", "numpy", "scipy"]
+        );
+        assert_eq!(
+            py("- `flask`\n* **sqlalchemy**\n• redis"),
+            ["flask", "sqlalchemy", "redis"]
+        );
     }
 
     #[test]
     fn prose_around_the_list() {
         assert_eq!(
-            py("Here are the packages you need: requests, numpy and pandas.\nLet me know if you need more."),
+            py(
+                "Here are the packages you need: requests, numpy and pandas.\nLet me know if you need more."
+            ),
             ["requests", "numpy", "pandas"]
         );
         assert_eq!(
-            py("1. requests: for making HTTP requests\n2. lxml - parses HTML\n3. tqdm (progress bars)"),
+            py(
+                "1. requests: for making HTTP requests\n2. lxml - parses HTML\n3. tqdm (progress bars)"
+            ),
             ["requests", "lxml", "tqdm"]
         );
-        assert!(py("I'm sorry, but I cannot determine the packages without more context.").is_empty());
+        assert!(
+            py("I'm sorry, but I cannot determine the packages without more context.").is_empty()
+        );
     }
 
     #[test]
     fn versions_and_install_commands() {
-        assert_eq!(py("requests==2.31.0, flask>=2, uvicorn[standard]"), ["requests", "flask", "uvicorn"]);
-        assert_eq!(js("lodash@^4.17.21, @types/node@20"), ["lodash", "@types/node"]);
-        assert_eq!(py("pip install requests numpy --upgrade"), ["requests", "numpy"]);
+        assert_eq!(
+            py("requests==2.31.0, flask>=2, uvicorn[standard]"),
+            ["requests", "flask", "uvicorn"]
+        );
+        assert_eq!(
+            js("lodash@^4.17.21, @types/node@20"),
+            ["lodash", "@types/node"]
+        );
+        assert_eq!(
+            py("pip install requests numpy --upgrade"),
+            ["requests", "numpy"]
+        );
         assert_eq!(js("`npm install express cors`"), ["express", "cors"]);
     }
 
@@ -389,17 +484,37 @@ mod tests {
         assert!(py("None").is_empty());
         assert!(py("None.").is_empty());
         assert!(js("N/A").is_empty());
-        assert_eq!(py("<code>flask</code>, <code>redis</code>"), ["flask", "redis"]);
+        assert_eq!(
+            py("<code>flask</code>, <code>redis</code>"),
+            ["flask", "redis"]
+        );
         assert_eq!(py("<think>They want HTTP.</think>requests"), ["requests"]);
-        assert_eq!(package_list_with("1.lodash, 2.express", Ecosystem::Npm, false), ["lodash", "express"]);
+        assert_eq!(
+            package_list_with("1.lodash, 2.express", Ecosystem::Npm, false),
+            ["lodash", "express"]
+        );
     }
 
     #[test]
     fn never_names() {
         for s in [
-            "0.4.2", "1.1.1.1", "9.x.x", "0x1f", "2022-03-26", "--save", "-e", "./local",
-            "https://pypi.org/project/requests", "$lib/App.svelte", "~/mixins/x", "#__pure__",
-            "/usr/share/node", "```python", "!git", "[]", "1000",
+            "0.4.2",
+            "1.1.1.1",
+            "9.x.x",
+            "0x1f",
+            "2022-03-26",
+            "--save",
+            "-e",
+            "./local",
+            "https://pypi.org/project/requests",
+            "$lib/App.svelte",
+            "~/mixins/x",
+            "#__pure__",
+            "/usr/share/node",
+            "```python",
+            "!git",
+            "[]",
+            "1000",
         ] {
             assert!(py(s).is_empty(), "python: {s} gave {:?}", py(s));
             assert!(js(s).is_empty(), "npm: {s} gave {:?}", js(s));

@@ -34,9 +34,17 @@ pub fn load(path: &Path, limit: Option<usize>) -> Result<Vec<Prompt>> {
             serde_json::Value::String(s) => s.as_str(),
             serde_json::Value::Object(o) => match o.get("prompt").and_then(|p| p.as_str()) {
                 Some(s) => s,
-                None => bail!("{}:{}: an object without a `prompt` string", path.display(), i + 1),
+                None => bail!(
+                    "{}:{}: an object without a `prompt` string",
+                    path.display(),
+                    i + 1
+                ),
             },
-            _ => bail!("{}:{}: neither a string nor an object", path.display(), i + 1),
+            _ => bail!(
+                "{}:{}: neither a string nor an object",
+                path.display(),
+                i + 1
+            ),
         };
         let parts = split_prompts(s);
         let several = parts.len() > 1;
@@ -96,7 +104,9 @@ fn numbered(line: &str) -> Option<&str> {
         return None;
     }
     let rest = &t[digits..];
-    let rest = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") "))?;
+    let rest = rest
+        .strip_prefix(". ")
+        .or_else(|| rest.strip_prefix(") "))?;
     Some(rest)
 }
 
@@ -128,7 +138,10 @@ pub fn code_packages_messages(language: Language, code: &str) -> Vec<(String, St
         ),
         (
             "user".to_owned(),
-            format!("Which {l} packages are required to run this code: {}", code.trim()),
+            format!(
+                "Which {l} packages are required to run this code: {}",
+                code.trim()
+            ),
         ),
     ]
 }
@@ -203,11 +216,17 @@ mod tests {
     #[test]
     fn paper_prompt_files_load() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/paper/prompts");
-        for (f, lines) in [("python/LLM_AT.jsonl", 4921), ("javascript/LLM_LY.jsonl", 4993)] {
+        for (f, lines) in [
+            ("python/LLM_AT.jsonl", 4921),
+            ("javascript/LLM_LY.jsonl", 4993),
+        ] {
             let p = load(&root.join(f), None).unwrap();
             // Every line gives at least one prompt, several-prompt lines give more.
             assert!(p.len() > lines, "{f}: {}", p.len());
-            assert!(p.iter().all(|p| !p.text.is_empty() && !p.text.starts_with("Sure")));
+            assert!(
+                p.iter()
+                    .all(|p| !p.text.is_empty() && !p.text.starts_with("Sure"))
+            );
             let mut ids: Vec<&str> = p.iter().map(|p| p.pid.as_str()).collect();
             ids.sort_unstable();
             ids.dedup();

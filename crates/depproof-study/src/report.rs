@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use crate::analyze::Analysis;
 use crate::mitigate::MitigationReport;
 
-/// The paper's headline figures: (what, the paper's value, how to compute ours).
+/// The paper's figure 2: model, Python rate %, JavaScript rate % (baseline runs).
 const PAPER_FIGURE_2: &str = include_str!("../data/paper/figure_2.csv");
 
 /// A chart: its title and its SVG.
@@ -24,50 +24,116 @@ pub struct Chart {
 }
 
 fn pct(n: u64, d: u64) -> f64 {
-    if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 }
+    if d == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / d as f64
+    }
 }
 
 /// Rows of the comparison with the paper: (measure, paper, this study).
 pub fn paper_comparison(a: &Analysis) -> Vec<(String, String, String)> {
     let lang_rate = |lang: &str| {
-        let (inv, refs) = a
+        let (inv, unk, refs) = a
             .groups
             .iter()
             .filter(|g| g.language == lang)
-            .fold((0, 0), |(i, r), g| (i + g.invented, r + g.references));
-        if refs == 0 { "-".to_owned() } else { format!("{:.1}%", pct(inv, refs)) }
+            .fold((0, 0, 0), |(i, u, r), g| {
+                (i + g.invented, u + g.unknown, r + g.references)
+            });
+        rate_words(inv, unk, refs)
     };
+    let (all_unknown, all_refs) = a
+        .groups
+        .iter()
+        .fold((0, 0), |(u, r), g| (u + g.unknown, r + g.references));
     let cx = &a.cross_ecosystem;
-    let within2 = a.distance.get("1").copied().unwrap_or(0) + a.distance.get("2").copied().unwrap_or(0);
+    let within2 =
+        a.distance.get("1").copied().unwrap_or(0) + a.distance.get("2").copied().unwrap_or(0);
     let distinct: u64 = a.distance.values().sum();
     let mut rows = vec![
-        ("package references".to_owned(), "2.23 million".to_owned(), a.overall.references.to_string()),
-        ("invented (rate, all references)".to_owned(), "19.7%".to_owned(), format!("{:.1}%", a.overall.rate)),
-        ("Python rate".to_owned(), "15.8%".to_owned(), lang_rate("python")),
-        ("JavaScript rate".to_owned(), "21.3%".to_owned(), lang_rate("javascript")),
-        ("distinct invented names".to_owned(), "205,474".to_owned(), a.overall.unique_invented.to_string()),
+        (
+            "package references".to_owned(),
+            "2.23 million".to_owned(),
+            a.overall.references.to_string(),
+        ),
+        (
+            "invented (rate, all references)".to_owned(),
+            "19.7%".to_owned(),
+            rate_words(a.overall.invented, all_unknown, all_refs),
+        ),
+        (
+            "Python rate".to_owned(),
+            "15.8%".to_owned(),
+            lang_rate("python"),
+        ),
+        (
+            "JavaScript rate".to_owned(),
+            "21.3%".to_owned(),
+            lang_rate("javascript"),
+        ),
+        (
+            "distinct invented names".to_owned(),
+            "205,474".to_owned(),
+            a.overall.unique_invented.to_string(),
+        ),
         (
             "invented Python names real on npm".to_owned(),
             "8.7%".to_owned(),
-            if cx.pypi_invented == 0 { "-".to_owned() } else { format!("{:.1}%", pct(cx.pypi_on_npm, cx.pypi_invented)) },
+            if cx.pypi_invented == 0 {
+                "-".to_owned()
+            } else {
+                format!("{:.1}%", pct(cx.pypi_on_npm, cx.pypi_invented))
+            },
         ),
         (
             "invented names within edit distance 2 of a real one".to_owned(),
             "13.4%".to_owned(),
-            if distinct == 0 { "-".to_owned() } else { format!("{:.1}%", pct(within2, distinct)) },
+            if distinct == 0 {
+                "-".to_owned()
+            } else {
+                format!("{:.1}%", pct(within2, distinct))
+            },
         ),
     ];
     match &a.persistence {
         Some(p) if p.names > 0 => {
             let more_than_once: u64 = p.histogram.iter().skip(2).sum();
-            rows.push((format!("re-prompted names back in all {} repeats", p.repeats), "43% (of 10)".to_owned(), format!("{:.1}%", pct(p.all, p.names))));
-            rows.push(("re-prompted names back more than once".to_owned(), "58%".to_owned(), format!("{:.1}%", pct(more_than_once, p.names))));
+            rows.push((
+                format!("re-prompted names back in all {} repeats", p.repeats),
+                "43% (of 10)".to_owned(),
+                format!("{:.1}%", pct(p.all, p.names)),
+            ));
+            rows.push((
+                "re-prompted names back more than once".to_owned(),
+                "58%".to_owned(),
+                format!("{:.1}%", pct(more_than_once, p.names)),
+            ));
         }
         _ => {
-            rows.push(("re-prompted names back in all repeats".to_owned(), "43% (of 10)".to_owned(), "not measured".to_owned()));
+            rows.push((
+                "re-prompted names back in all repeats".to_owned(),
+                "43% (of 10)".to_owned(),
+                "not measured".to_owned(),
+            ));
         }
     }
     rows
+}
+
+/// `x%`, and `(y% counting unknown names)` when a partial snapshot left some unknown.
+fn rate_words(invented: u64, unknown: u64, references: u64) -> String {
+    if references == 0 {
+        "-".to_owned()
+    } else if unknown == 0 {
+        format!("{:.1}%", pct(invented, references))
+    } else {
+        format!(
+            "{:.1}% ({:.1}% counting unknown names)",
+            pct(invented, references),
+            pct(invented + unknown, references)
+        )
+    }
 }
 
 /// The paper's per-model baseline rates (figure 2): (model, Python %, JavaScript %).
@@ -76,17 +142,34 @@ pub fn paper_models() -> Vec<(String, String, String)> {
         .lines()
         .filter_map(|l| {
             let mut f = l.split(',');
-            Some((f.next()?.trim().to_owned(), f.next()?.trim().to_owned(), f.next()?.trim().to_owned()))
+            Some((
+                f.next()?.trim().to_owned(),
+                f.next()?.trim().to_owned(),
+                f.next()?.trim().to_owned(),
+            ))
         })
         .collect()
 }
 
-fn bars(title: &str, labels: &[String], values: &[f64], y_desc: &str) -> Result<String> {
+fn bars(
+    title: &str,
+    labels: &[String],
+    values: &[f64],
+    stacked: &[f64],
+    y_desc: &str,
+) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow::anyhow!("chart: {e}"))?;
-        let max = values.iter().copied().fold(0.0f64, f64::max).max(1.0) * 1.15;
+        root.fill(&WHITE)
+            .map_err(|e| anyhow::anyhow!("chart: {e}"))?;
+        let max = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + stacked.get(i).copied().unwrap_or(0.0))
+            .fold(0.0f64, f64::max)
+            .max(1.0)
+            * 1.15;
         let n = labels.len().max(1);
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
@@ -98,7 +181,11 @@ fn bars(title: &str, labels: &[String], values: &[f64], y_desc: &str) -> Result<
         let labels_owned = labels.to_vec();
         let fmt = move |x: &f64| {
             let i = x.floor() as usize;
-            if (x - x.floor() - 0.5).abs() < 1e-6 { labels_owned.get(i).cloned().unwrap_or_default() } else { String::new() }
+            if (x - x.floor() - 0.5).abs() < 1e-6 {
+                labels_owned.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
         };
         chart
             .configure_mesh()
@@ -110,8 +197,26 @@ fn bars(title: &str, labels: &[String], values: &[f64], y_desc: &str) -> Result<
             .map_err(|e| anyhow::anyhow!("chart: {e}"))?;
         chart
             .draw_series(values.iter().enumerate().map(|(i, v)| {
-                Rectangle::new([(i as f64 + 0.15, 0.0), (i as f64 + 0.85, *v)], RGBColor(52, 101, 164).filled())
+                Rectangle::new(
+                    [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, *v)],
+                    RGBColor(52, 101, 164).filled(),
+                )
             }))
+            .map_err(|e| anyhow::anyhow!("chart: {e}"))?;
+        chart
+            .draw_series(
+                stacked
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| **u > 0.0)
+                    .map(|(i, u)| {
+                        let base = values.get(i).copied().unwrap_or(0.0);
+                        Rectangle::new(
+                            [(i as f64 + 0.15, base), (i as f64 + 0.85, base + u)],
+                            RGBColor(173, 196, 226).filled(),
+                        )
+                    }),
+            )
             .map_err(|e| anyhow::anyhow!("chart: {e}"))?;
         root.present().map_err(|e| anyhow::anyhow!("chart: {e}"))?;
     }
@@ -122,9 +227,19 @@ fn lines(title: &str, series: &[(String, Vec<(f64, f64)>)]) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow::anyhow!("chart: {e}"))?;
-        let xmax = series.iter().flat_map(|s| s.1.iter().map(|p| p.0)).fold(0.0f64, f64::max).max(0.1);
-        let ymax = series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).fold(0.0f64, f64::max).max(1.0) * 1.15;
+        root.fill(&WHITE)
+            .map_err(|e| anyhow::anyhow!("chart: {e}"))?;
+        let xmax = series
+            .iter()
+            .flat_map(|s| s.1.iter().map(|p| p.0))
+            .fold(0.0f64, f64::max)
+            .max(0.1);
+        let ymax = series
+            .iter()
+            .flat_map(|s| s.1.iter().map(|p| p.1))
+            .fold(0.0f64, f64::max)
+            .max(1.0)
+            * 1.15;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
             .margin(12)
@@ -161,23 +276,30 @@ fn lines(title: &str, series: &[(String, Vec<(f64, f64)>)]) -> Result<String> {
 pub fn charts(a: &Analysis) -> Result<Vec<Chart>> {
     let mut out = Vec::new();
     // Rate per model and language.
-    let mut per: std::collections::BTreeMap<(String, String), (u64, u64)> = Default::default();
+    let mut per: std::collections::BTreeMap<(String, String), (u64, u64, u64)> = Default::default();
     for g in &a.groups {
-        let e = per.entry((g.model.clone(), g.language.clone())).or_default();
+        let e = per
+            .entry((g.model.clone(), g.language.clone()))
+            .or_default();
         e.0 += g.invented;
-        e.1 += g.references;
+        e.1 += g.unknown;
+        e.2 += g.references;
     }
     let labels: Vec<String> = per.keys().map(|(m, l)| format!("{m} / {l}")).collect();
-    let values: Vec<f64> = per.values().map(|(i, r)| pct(*i, *r)).collect();
+    let values: Vec<f64> = per.values().map(|(i, _, r)| pct(*i, *r)).collect();
+    let unknown: Vec<f64> = per.values().map(|(_, u, r)| pct(*u, *r)).collect();
     out.push(Chart {
         id: "rate",
-        title: "Invented package references by model and language".into(),
-        svg: bars("invented % of package references", &labels, &values, "invented %")?,
+        title: "Invented package references by model and language (dark: invented; light above: unknown to a partial snapshot)".into(),
+        svg: bars("% of package references", &labels, &values, &unknown, "% of references")?,
     });
     if !a.temperature.is_empty() {
         let mut series: std::collections::BTreeMap<String, Vec<(f64, f64)>> = Default::default();
         for (m, l, t, r) in &a.temperature {
-            series.entry(format!("{m} / {l}")).or_default().push((*t, *r));
+            series
+                .entry(format!("{m} / {l}"))
+                .or_default()
+                .push((*t, *r));
         }
         let series: Vec<(String, Vec<(f64, f64)>)> = series
             .into_iter()
@@ -197,23 +319,47 @@ pub fn charts(a: &Analysis) -> Result<Vec<Chart>> {
         let values: Vec<f64> = p.histogram.iter().map(|v| *v as f64).collect();
         out.push(Chart {
             id: "persistence",
-            title: format!("Invented names by repeats (of {}) they came back in", p.repeats),
-            svg: bars("names by repeats they came back in", &labels, &values, "names")?,
+            title: format!(
+                "Invented names by repeats (of {}) they came back in",
+                p.repeats
+            ),
+            svg: bars(
+                "names by repeats they came back in",
+                &labels,
+                &values,
+                &[],
+                "names",
+            )?,
         });
     }
     let labels: Vec<String> = ["1", "2", ">2"].iter().map(|s| s.to_string()).collect();
-    let values: Vec<f64> = labels.iter().map(|k| a.distance.get(k).copied().unwrap_or(0) as f64).collect();
+    let values: Vec<f64> = labels
+        .iter()
+        .map(|k| a.distance.get(k).copied().unwrap_or(0) as f64)
+        .collect();
     out.push(Chart {
         id: "distance",
         title: "Edit distance from each invented name to the nearest real one".into(),
-        svg: bars("distinct invented names by distance", &labels, &values, "names")?,
+        svg: bars(
+            "distinct invented names by distance",
+            &labels,
+            &values,
+            &[],
+            "names",
+        )?,
     });
     let labels: Vec<String> = a.overlap.iter().map(|(k, _, _)| k.to_string()).collect();
     let values: Vec<f64> = a.overlap.iter().map(|(_, h, _)| *h as f64).collect();
     out.push(Chart {
         id: "overlap",
         title: "Invented names by how many models produced them".into(),
-        svg: bars("distinct invented names by number of models", &labels, &values, "names")?,
+        svg: bars(
+            "distinct invented names by number of models",
+            &labels,
+            &values,
+            &[],
+            "names",
+        )?,
     });
     Ok(out)
 }
@@ -221,9 +367,20 @@ pub fn charts(a: &Analysis) -> Result<Vec<Chart>> {
 fn md_table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "| {} |", header.join(" | "));
-    let _ = writeln!(s, "|{}|", header.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
+    let _ = writeln!(
+        s,
+        "|{}|",
+        header.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+    );
     for r in rows {
-        let _ = writeln!(s, "| {} |", r.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            s,
+            "| {} |",
+            r.iter()
+                .map(|c| c.replace('|', "\\|"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
     }
     s
 }
@@ -246,7 +403,10 @@ fn html_table(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 struct Section {
@@ -266,17 +426,27 @@ fn sections(a: &Analysis, m: Option<&MitigationReport>) -> Vec<Section> {
     });
     let mut rows: Vec<Vec<String>> = paper_models()
         .into_iter()
-        .map(|(m, p, j)| vec![format!("{m} (paper)"), format!("{p}%"), format!("{j}%")])
+        .map(|(m, p, j)| {
+            let cell = |v: String| {
+                if v.is_empty() {
+                    "-".to_owned()
+                } else {
+                    format!("{v}%")
+                }
+            };
+            vec![format!("{m} (paper)"), cell(p), cell(j)]
+        })
         .collect();
-    let mut per: std::collections::BTreeMap<String, [(u64, u64); 2]> = Default::default();
+    let mut per: std::collections::BTreeMap<String, [(u64, u64, u64); 2]> = Default::default();
     for g in &a.groups {
         let e = per.entry(g.model.clone()).or_default();
         let i = usize::from(g.language != "python");
         e[i].0 += g.invented;
-        e[i].1 += g.references;
+        e[i].1 += g.unknown;
+        e[i].2 += g.references;
     }
     for (model, [py, js]) in per {
-        let f = |(i, r): (u64, u64)| if r == 0 { "-".to_owned() } else { format!("{:.2}%", pct(i, r)) };
+        let f = |(i, u, r): (u64, u64, u64)| rate_words(i, u, r);
         rows.push(vec![format!("{model} (this study)"), f(py), f(js)]);
     }
     out.push(Section {
@@ -320,8 +490,22 @@ fn sections(a: &Analysis, m: Option<&MitigationReport>) -> Vec<Section> {
     if let Some(m) = m {
         out.push(Section {
             title: "Mitigations".into(),
-            note: Some("The same answers with invented names, before and after each mitigation.".into()),
-            header: vec!["model", "language", "mitigation", "answers", "references before", "invented before", "rate before", "references after", "invented after", "rate after", "answers changed"],
+            note: Some(
+                "The same answers with invented names, before and after each mitigation.".into(),
+            ),
+            header: vec![
+                "model",
+                "language",
+                "mitigation",
+                "answers",
+                "references before",
+                "invented before",
+                "rate before",
+                "references after",
+                "invented after",
+                "rate after",
+                "answers changed",
+            ],
             rows: m
                 .rows
                 .iter()
@@ -353,7 +537,13 @@ pub fn write(a: &Analysis, mitigation: Option<&MitigationReport>, out: &Path) ->
     let secs = sections(a, mitigation);
     let summary = format!(
         "{} answers; {} of {} package references invented ({:.2}%); {} distinct invented names; {} names unknown to a partial snapshot; {} names that exist but look registered after the fact.",
-        a.answers, a.overall.invented, a.overall.references, a.overall.rate, a.overall.unique_invented, a.unknown_names, a.squatted_names.len()
+        a.answers,
+        a.overall.invented,
+        a.overall.references,
+        a.overall.rate,
+        a.overall.unique_invented,
+        a.unknown_names,
+        a.squatted_names.len()
     );
 
     let mut md = String::from("# Package hallucination study\n\n");
@@ -369,7 +559,8 @@ pub fn write(a: &Analysis, mitigation: Option<&MitigationReport>, out: &Path) ->
     md.push_str("## Charts\n\n");
     for c in &charts {
         let file = format!("{}.svg", c.id);
-        std::fs::write(out.join(&file), &c.svg).with_context(|| format!("cannot write {}", out.join(&file).display()))?;
+        std::fs::write(out.join(&file), &c.svg)
+            .with_context(|| format!("cannot write {}", out.join(&file).display()))?;
         let _ = writeln!(md, "![{}]({file})\n", c.title);
     }
 
@@ -400,7 +591,9 @@ pub fn write(a: &Analysis, mitigation: Option<&MitigationReport>, out: &Path) ->
         );
     }
     html.push_str("</body></html>\n");
-    std::fs::write(out.join("report.md"), md).with_context(|| format!("cannot write {}", out.join("report.md").display()))?;
-    std::fs::write(out.join("report.html"), html).with_context(|| format!("cannot write {}", out.join("report.html").display()))?;
+    std::fs::write(out.join("report.md"), md)
+        .with_context(|| format!("cannot write {}", out.join("report.md").display()))?;
+    std::fs::write(out.join("report.html"), html)
+        .with_context(|| format!("cannot write {}", out.join("report.html").display()))?;
     Ok(())
 }

@@ -65,7 +65,9 @@ struct Limiter {
 
 impl Limiter {
     async fn wait(&self) {
-        let Some(interval) = self.interval else { return };
+        let Some(interval) = self.interval else {
+            return;
+        };
         let at = {
             let mut next = self.next.lock().await;
             let now = Instant::now();
@@ -119,7 +121,12 @@ fn temp_key(t: f64) -> String {
 }
 
 /// Runs a study: plans, then sends what has no answer yet.
-pub fn run(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progress: ProgressFn) -> Result<RunSummary> {
+pub fn run(
+    config: &StudyConfig,
+    db_path: &Path,
+    assessor: &Assessor,
+    progress: ProgressFn,
+) -> Result<RunSummary> {
     let mut conn = db::open(db_path)?;
     let rt_models = models(config)?;
     record_settings(&conn, config)?;
@@ -177,21 +184,40 @@ pub fn run(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progress: 
         .build()
         .context("cannot start the async runtime")?;
     let conn = Arc::new(Mutex::new(conn));
-    execute_stage(&runtime, &conn, &rt_models, config, &["code", "prompt_packages"], &model_names, "answers", progress, &mut summary)?;
+    execute_stage(
+        &runtime,
+        &conn,
+        &rt_models,
+        config,
+        &["code", "prompt_packages"],
+        &model_names,
+        "answers",
+        progress,
+        &mut summary,
+    )?;
 
     // Stage 2: the packages the model's own code needs (heuristic 2).
     if config.heuristics.contains(&Heuristic::CodePackages) {
-        let mut c = conn.lock().map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
+        let mut c = conn
+            .lock()
+            .map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
         let answered = db::answered(&c)?;
         let tx = c.transaction()?;
-        for a in answered.iter().filter(|a| a.kind == "code" && model_names.contains(&a.model.as_str())) {
-            let (Some(code), Some(language)) = (a.answer.as_deref(), Language::parse(&a.language)) else {
+        for a in answered
+            .iter()
+            .filter(|a| a.kind == "code" && model_names.contains(&a.model.as_str()))
+        {
+            let (Some(code), Some(language)) = (a.answer.as_deref(), Language::parse(&a.language))
+            else {
                 continue;
             };
             if code.trim().is_empty() {
                 continue;
             }
-            let prompt_id: i64 = tx.query_row("SELECT prompt_id FROM jobs WHERE id = ?1", [a.id], |r| r.get(0))?;
+            let prompt_id: i64 =
+                tx.query_row("SELECT prompt_id FROM jobs WHERE id = ?1", [a.id], |r| {
+                    r.get(0)
+                })?;
             let job = NewJob {
                 key: format!("code_packages|job{}", a.id),
                 model: &a.model,
@@ -208,27 +234,46 @@ pub fn run(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progress: 
         }
         tx.commit()?;
         drop(c);
-        execute_stage(&runtime, &conn, &rt_models, config, &["code_packages"], &model_names, "package lists", progress, &mut summary)?;
+        execute_stage(
+            &runtime,
+            &conn,
+            &rt_models,
+            config,
+            &["code_packages"],
+            &model_names,
+            "package lists",
+            progress,
+            &mut summary,
+        )?;
     }
 
     // Stage 3: persistence, the same request again for answers that invented a name.
     if config.persistence > 0 {
-        let mut c = conn.lock().map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
+        let mut c = conn
+            .lock()
+            .map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
         let answered = db::answered(&c)?;
         let tx = c.transaction()?;
-        for a in answered.iter().filter(|a| model_names.contains(&a.model.as_str())) {
-            if !matches!(a.kind.as_str(), "code" | "code_packages" | "prompt_packages") {
+        for a in answered
+            .iter()
+            .filter(|a| model_names.contains(&a.model.as_str()))
+        {
+            if !matches!(
+                a.kind.as_str(),
+                "code" | "code_packages" | "prompt_packages"
+            ) {
                 continue;
             }
             let invented = crate::analyze::invented_in(a, &config.heuristics, assessor);
             if invented.is_empty() {
                 continue;
             }
-            let (prompt_id, messages, temperature, max_tokens): (i64, String, Option<f64>, u32) = tx.query_row(
-                "SELECT prompt_id, messages, temperature, max_tokens FROM jobs WHERE id = ?1",
-                [a.id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
+            let (prompt_id, messages, temperature, max_tokens): (i64, String, Option<f64>, u32) =
+                tx.query_row(
+                    "SELECT prompt_id, messages, temperature, max_tokens FROM jobs WHERE id = ?1",
+                    [a.id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )?;
             let messages = parse_messages(&messages)?;
             for i in 1..=config.persistence {
                 let job = NewJob {
@@ -248,7 +293,17 @@ pub fn run(config: &StudyConfig, db_path: &Path, assessor: &Assessor, progress: 
         }
         tx.commit()?;
         drop(c);
-        execute_stage(&runtime, &conn, &rt_models, config, &["repeat"], &model_names, "repeats", progress, &mut summary)?;
+        execute_stage(
+            &runtime,
+            &conn,
+            &rt_models,
+            config,
+            &["repeat"],
+            &model_names,
+            "repeats",
+            progress,
+            &mut summary,
+        )?;
     }
     Ok(summary)
 }
@@ -264,7 +319,9 @@ fn record_settings(conn: &Connection, config: &StudyConfig) -> Result<()> {
 /// Stored messages back to `(role, content)` pairs.
 pub(crate) fn parse_messages(s: &str) -> Result<Vec<(String, String)>> {
     let v: Value = serde_json::from_str(s).context("stored messages are not JSON")?;
-    let Some(arr) = v.as_array() else { bail!("stored messages are not a list") };
+    let Some(arr) = v.as_array() else {
+        bail!("stored messages are not a list")
+    };
     Ok(arr
         .iter()
         .map(|m| {
@@ -290,9 +347,15 @@ pub(crate) fn execute_stage(
     summary: &mut RunSummary,
 ) -> Result<()> {
     let (jobs, already) = {
-        let c = conn.lock().map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
+        let c = conn
+            .lock()
+            .map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
         let jobs = db::pending(&c, kinds, model_names)?;
-        let placeholders = kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(",");
+        let placeholders = kinds
+            .iter()
+            .map(|k| format!("'{k}'"))
+            .collect::<Vec<_>>()
+            .join(",");
         let already: i64 = c.query_row(
             &format!("SELECT COUNT(*) FROM jobs j JOIN answers a ON a.job_id = j.id WHERE j.kind IN ({placeholders})"),
             [],
@@ -304,7 +367,12 @@ pub(crate) fn execute_stage(
     let total = jobs.len() as u64;
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
-    progress(&Progress { stage, done: 0, total, failed: 0 });
+    progress(&Progress {
+        stage,
+        done: 0,
+        total,
+        failed: 0,
+    });
     if jobs.is_empty() {
         return Ok(());
     }
@@ -317,7 +385,9 @@ pub(crate) fn execute_stage(
         let mut set = tokio::task::JoinSet::new();
         for job in jobs {
             let permit = Arc::clone(&sem).acquire_owned().await?;
-            let Some(model) = models.get(&job.model).cloned() else { continue };
+            let Some(model) = models.get(&job.model).cloned() else {
+                continue;
+            };
             let http = http.clone();
             let conn = Arc::clone(conn);
             let done_c = Arc::clone(&done);
@@ -377,10 +447,20 @@ async fn one_job(
     top_k: u32,
     retries: u32,
 ) -> Result<bool> {
-    let messages: Value = serde_json::from_str(&job.messages).context("stored messages are not JSON")?;
-    let body = client::body(&model.api_model, &messages, job.temperature, top_p, top_k, job.max_tokens);
+    let messages: Value =
+        serde_json::from_str(&job.messages).context("stored messages are not JSON")?;
+    let body = client::body(
+        &model.api_model,
+        &messages,
+        job.temperature,
+        top_p,
+        top_k,
+        job.max_tokens,
+    );
     {
-        let c = conn.lock().map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
+        let c = conn
+            .lock()
+            .map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
         db::mark_sent(&c, job.id)?;
     }
     let mut attempts = 0u32;
@@ -399,13 +479,17 @@ async fn one_job(
                     prompt_tokens: reply.prompt_tokens,
                     completion_tokens: reply.completion_tokens,
                 };
-                let mut c = conn.lock().map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
+                let mut c = conn
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
                 db::store_answer(&mut c, job.id, &answer, attempts)?;
                 return Ok(true);
             }
             Err(f) => {
                 if !f.retryable || attempts > retries {
-                    let c = conn.lock().map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
+                    let c = conn
+                        .lock()
+                        .map_err(|_| anyhow::anyhow!("database lock poisoned"))?;
                     db::store_failure(&c, job.id, &f.message, attempts)?;
                     return Ok(false);
                 }
@@ -423,6 +507,8 @@ pub fn heuristics_of(kind: &str, configured: &[Heuristic]) -> Vec<Heuristic> {
         "prompt_packages" => &[Heuristic::PromptPackages],
         _ => &[],
     };
-    of.iter().copied().filter(|h| configured.contains(h)).collect()
+    of.iter()
+        .copied()
+        .filter(|h| configured.contains(h))
+        .collect()
 }
-

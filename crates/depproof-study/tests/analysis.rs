@@ -40,7 +40,10 @@ fn figures_checked_by_hand() {
     // answer p2 installs nothing. 2 answers, 2 references, 1 invented: rate 1/2 = 50%;
     // 1 of 2 answers invents: 50%.
     let x = g("m1", "python", "install");
-    assert_eq!((x.answers, x.references, x.invented, x.unknown), (2, 2, 1, 0));
+    assert_eq!(
+        (x.answers, x.references, x.invented, x.unknown),
+        (2, 2, 1, 0)
+    );
     assert_eq!((x.rate, x.answer_share), (50.0, 50.0));
     // m1 python imports: p1 imports requests, pyhttpx_client (→ pyhttpx-client, absent)
     // and os (standard library, no package); p2 imports numpy. 3 references, 1 invented:
@@ -54,11 +57,18 @@ fn figures_checked_by_hand() {
     // absent from PyPI). 4 references, 3 invented: 75%; both answers invent: 100%;
     // 3 distinct invented names, each in 1 answer.
     let x = g("m1", "python", "prompt_packages");
-    assert_eq!((x.answers, x.references, x.invented, x.unique_invented), (2, 4, 3, 3));
+    assert_eq!(
+        (x.answers, x.references, x.invented, x.unique_invented),
+        (2, 4, 3, 3)
+    );
     assert_eq!((x.rate, x.answer_share), (75.0, 100.0));
     assert_eq!(
         x.top_invented,
-        [("dataframe-sanitizer".to_owned(), 1), ("express-session".to_owned(), 1), ("pyhttpx-client".to_owned(), 1)]
+        [
+            ("dataframe-sanitizer".to_owned(), 1),
+            ("express-session".to_owned(), 1),
+            ("pyhttpx-client".to_owned(), 1)
+        ]
     );
     // m2: 1 reference, invented.
     let x = g("m2", "python", "prompt_packages");
@@ -76,14 +86,35 @@ fn figures_checked_by_hand() {
     let m1 = a.models.iter().find(|m| m.model == "m1").unwrap();
     assert_eq!((m1.references, m1.invented, m1.unique_invented), (11, 5, 3));
     assert!((m1.rate - 500.0 / 11.0).abs() < 1e-9);
-    assert_eq!((a.overall.references, a.overall.invented, a.overall.rate, a.overall.unique_invented), (12, 6, 50.0, 3));
+    assert_eq!(
+        (
+            a.overall.references,
+            a.overall.invented,
+            a.overall.rate,
+            a.overall.unique_invented
+        ),
+        (12, 6, 50.0, 3)
+    );
     assert_eq!((a.invented_names, a.unknown_names), (3, 1));
     // pyhttpx-client: install and imports of p1, m1's list p2, m2's list: 4 references.
-    let py = a.invented.iter().find(|(_, n, _)| n == "pyhttpx-client").unwrap();
+    let py = a
+        .invented
+        .iter()
+        .find(|(_, n, _)| n == "pyhttpx-client")
+        .unwrap();
     assert_eq!(py.2, 4);
     // Cross-ecosystem: of the 3 names invented for PyPI, express-session is on npm.
-    assert_eq!((a.cross_ecosystem.pypi_invented, a.cross_ecosystem.pypi_on_npm), (3, 1));
-    assert_eq!(a.cross_ecosystem.examples, [(Ecosystem::PyPI, "express-session".to_owned())]);
+    assert_eq!(
+        (
+            a.cross_ecosystem.pypi_invented,
+            a.cross_ecosystem.pypi_on_npm
+        ),
+        (3, 1)
+    );
+    assert_eq!(
+        a.cross_ecosystem.examples,
+        [(Ecosystem::PyPI, "express-session".to_owned())]
+    );
     // Overlap: pyhttpx-client by 2 models; dataframe-sanitizer and express-session by 1;
     // the real names requests, numpy, pandas, express by 1 (the unknown one by none).
     assert_eq!(a.overlap, [(1, 2, 4), (2, 1, 0)]);

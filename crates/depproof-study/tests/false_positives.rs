@@ -11,7 +11,9 @@ use depproof_study::extract::{Status, references};
 use depproof_study::{Heuristic, Language, parse};
 
 fn strings(file: &str) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/paper").join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/paper")
+        .join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = Vec::new();
     // index,string,{models},count — the string may hold commas and quotes (CSV quoting).
@@ -80,7 +82,12 @@ fn check(file: &str, language: Language, expected: usize) {
             }
         }
     }
-    assert!(bad.is_empty(), "{file}: {} strings give a name: {:?}", bad.len(), &bad[..bad.len().min(40)]);
+    assert!(
+        bad.is_empty(),
+        "{file}: {} strings give a name: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(40)]
+    );
     assert_eq!(real, 0, "{file}: every string comes out as no package name");
 
     // The structural rules alone (without the reviewed list): flags, numbers, paths, URLs
@@ -109,8 +116,14 @@ fn check(file: &str, language: Language, expected: usize) {
 
 #[test]
 fn the_reviewed_lists_leave_bare_names_alone() {
-    assert_eq!(parse::package_list("wandb, urllib3, astropy", Ecosystem::PyPI), ["wandb", "urllib3", "astropy"]);
-    assert_eq!(parse::package_list("express, lodash, @angular/core", Ecosystem::Npm), ["express", "lodash", "@angular/core"]);
+    assert_eq!(
+        parse::package_list("wandb, urllib3, astropy", Ecosystem::PyPI),
+        ["wandb", "urllib3", "astropy"]
+    );
+    assert_eq!(
+        parse::package_list("express, lodash, @angular/core", Ecosystem::Npm),
+        ["express", "lodash", "@angular/core"]
+    );
 }
 
 #[test]

@@ -29,8 +29,10 @@ pub enum StudyCommand {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Exit status: 0 every request answered; 1 some requests were given up after every \
-    retry (run again to retry them); 2 a usage error, an unusable study file or database.")]
+#[command(
+    after_help = "Exit status: 0 every request answered; 1 some requests were given up after every \
+    retry (run again to retry them); 2 a usage error, an unusable study file or database."
+)]
 pub struct RunArgs {
     /// The study file (TOML).
     #[arg(value_name = "CONFIG")]
@@ -83,7 +85,9 @@ pub struct AnalyzeArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Exit status: 0 written; 2 the database is unusable or the directory unwritable.")]
+#[command(
+    after_help = "Exit status: 0 written; 2 the database is unusable or the directory unwritable."
+)]
 pub struct ReportArgs {
     /// The study database.
     #[arg(long, value_name = "FILE")]
@@ -126,7 +130,15 @@ fn run_study(global: &GlobalArgs, args: RunArgs, mitigate: bool) -> Result<u8> {
     let assessor = Assessor::new(snaps.registry(), &policy);
     let bar = bar(args.no_progress);
     let progress = |p: &depproof_study::Progress| {
-        bar.set_message(format!("{}{}", p.stage, if p.failed > 0 { format!(" ({} failed)", p.failed) } else { String::new() }));
+        bar.set_message(format!(
+            "{}{}",
+            p.stage,
+            if p.failed > 0 {
+                format!(" ({} failed)", p.failed)
+            } else {
+                String::new()
+            }
+        ));
         bar.set_length(p.total);
         bar.set_position(p.done);
     };
@@ -134,10 +146,19 @@ fn run_study(global: &GlobalArgs, args: RunArgs, mitigate: bool) -> Result<u8> {
         let report = depproof_study::mitigate::mitigate(&config, &args.db, &assessor, &progress)?;
         bar.finish_and_clear();
         for r in &report.rows {
-            let rate = |i: u64, n: u64| if n == 0 { 0.0 } else { 100.0 * i as f64 / n as f64 };
+            let rate = |i: u64, n: u64| {
+                if n == 0 {
+                    0.0
+                } else {
+                    100.0 * i as f64 / n as f64
+                }
+            };
             println!(
                 "{} {} {}: {} answers, invented {:.2}% -> {:.2}%, {} answers changed",
-                r.model, r.language, r.mitigation, r.answers,
+                r.model,
+                r.language,
+                r.mitigation,
+                r.answers,
                 rate(r.invented_before, r.references_before),
                 rate(r.invented_after, r.references_after),
                 r.changed
@@ -152,7 +173,10 @@ fn run_study(global: &GlobalArgs, args: RunArgs, mitigate: bool) -> Result<u8> {
         summary.planned, summary.answered, summary.already_answered, summary.failed
     );
     if summary.failed > 0 {
-        eprintln!("note: {} requests were given up after every retry; run again to retry them", summary.failed);
+        eprintln!(
+            "note: {} requests were given up after every retry; run again to retry them",
+            summary.failed
+        );
         return Ok(EXIT_FINDINGS);
     }
     Ok(EXIT_OK)
@@ -160,7 +184,10 @@ fn run_study(global: &GlobalArgs, args: RunArgs, mitigate: bool) -> Result<u8> {
 
 fn import(args: ImportArgs) -> Result<u8> {
     let language = match &args.language {
-        Some(l) => Some(Language::parse(l).ok_or_else(|| anyhow::anyhow!("--language {l}: python or javascript"))?),
+        Some(l) => Some(
+            Language::parse(l)
+                .ok_or_else(|| anyhow::anyhow!("--language {l}: python or javascript"))?,
+        ),
         None => None,
     };
     let s = depproof_study::import(

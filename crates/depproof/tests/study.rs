@@ -36,15 +36,39 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn write_prompts(dir: &Path, fixtures: &[Value]) {
-    let prompts: Vec<&str> = fixtures.iter().map(|f| f["prompt"].as_str().unwrap()).collect();
-    let py: Vec<&str> = prompts.iter().copied().filter(|p| p.contains("Python")).collect();
-    let js: Vec<&str> = prompts.iter().copied().filter(|p| p.contains("Javascript")).collect();
+    let prompts: Vec<&str> = fixtures
+        .iter()
+        .map(|f| f["prompt"].as_str().unwrap())
+        .collect();
+    let py: Vec<&str> = prompts
+        .iter()
+        .copied()
+        .filter(|p| p.contains("Python"))
+        .collect();
+    let js: Vec<&str> = prompts
+        .iter()
+        .copied()
+        .filter(|p| p.contains("Javascript"))
+        .collect();
     // As in the paper's files: one JSON string a line, and one line holding two numbered
     // prompts.
-    let mut lines: Vec<String> = py[..py.len() - 2].iter().map(|p| serde_json::to_string(p).unwrap()).collect();
-    lines.push(serde_json::to_string(&format!("{}\"\n2. \"{}", py[py.len() - 2], py[py.len() - 1])).unwrap());
+    let mut lines: Vec<String> = py[..py.len() - 2]
+        .iter()
+        .map(|p| serde_json::to_string(p).unwrap())
+        .collect();
+    lines.push(
+        serde_json::to_string(&format!(
+            "{}\"\n2. \"{}",
+            py[py.len() - 2],
+            py[py.len() - 1]
+        ))
+        .unwrap(),
+    );
     std::fs::write(dir.join("python.jsonl"), lines.join("\n") + "\n").unwrap();
-    let js: Vec<String> = js.iter().map(|p| serde_json::to_string(p).unwrap()).collect();
+    let js: Vec<String> = js
+        .iter()
+        .map(|p| serde_json::to_string(p).unwrap())
+        .collect();
     std::fs::write(dir.join("javascript.jsonl"), js.join("\n") + "\n").unwrap();
 }
 
@@ -97,7 +121,9 @@ fn db_rows(db: &Path, sql: &str) -> Vec<Vec<Value>> {
                 rusqlite::types::ValueRef::Null => Value::Null,
                 rusqlite::types::ValueRef::Integer(x) => Value::from(x),
                 rusqlite::types::ValueRef::Real(x) => Value::from(x),
-                rusqlite::types::ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+                rusqlite::types::ValueRef::Text(t) => {
+                    Value::from(String::from_utf8_lossy(t).into_owned())
+                }
                 rusqlite::types::ValueRef::Blob(_) => Value::Null,
             })
             .collect())
@@ -140,11 +166,17 @@ fn run_resume_analyze_mitigate_report() {
     let o = run(&dir, &["study", "run", "study.toml", "--db", db_s]);
     assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("1 given up"), "{}", stdout(&o));
-    let failed = db_rows(&db, "SELECT j.kind, p.text, j.last_error, j.attempts FROM jobs j JOIN prompts p ON p.id = j.prompt_id WHERE j.status = 'failed'");
+    let failed = db_rows(
+        &db,
+        "SELECT j.kind, p.text, j.last_error, j.attempts FROM jobs j JOIN prompts p ON p.id = j.prompt_id WHERE j.status = 'failed'",
+    );
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0][0], "code");
     assert!(failed[0][1].as_str().unwrap().contains("histogram"));
-    assert!(failed[0][2].as_str().unwrap().contains("HTTP 500"), "{failed:?}");
+    assert!(
+        failed[0][2].as_str().unwrap().contains("HTTP 500"),
+        "{failed:?}"
+    );
     assert_eq!(failed[0][3], 3, "1 try and 2 retries");
 
     // The 8 prompts (one line held two) were all loaded.
@@ -154,7 +186,9 @@ fn run_resume_analyze_mitigate_report() {
     // The faults met by each code request before its answer, in arrival order.
     let faults_before_answer = |needle: &str| {
         log.iter()
-            .filter(|l| l.body["messages"].as_array().unwrap().len() == 1 && l.text().contains(needle))
+            .filter(|l| {
+                l.body["messages"].as_array().unwrap().len() == 1 && l.text().contains(needle)
+            })
             .map_while(|l| l.fault.clone())
             .collect::<Vec<_>>()
     };
@@ -162,9 +196,15 @@ fn run_resume_analyze_mitigate_report() {
     assert_eq!(faults_before_answer("sends an email"), ["500", "500"]);
     assert_eq!(faults_before_answer("Flask route"), ["malformed"]);
     assert_eq!(faults_before_answer("explains what a closure"), ["slow"]);
-    assert_eq!(faults_before_answer("plots a histogram"), ["500", "500", "500"]);
+    assert_eq!(
+        faults_before_answer("plots a histogram"),
+        ["500", "500", "500"]
+    );
     // The null content is stored as no answer, not as text.
-    let null = db_rows(&db, "SELECT a.text, a.finish_reason FROM answers a JOIN jobs j ON j.id = a.job_id JOIN prompts p ON p.id = j.prompt_id WHERE j.kind = 'code' AND p.text LIKE '%current date%'");
+    let null = db_rows(
+        &db,
+        "SELECT a.text, a.finish_reason FROM answers a JOIN jobs j ON j.id = a.job_id JOIN prompts p ON p.id = j.prompt_id WHERE j.kind = 'code' AND p.text LIKE '%current date%'",
+    );
     assert_eq!(null, vec![vec![Value::Null, Value::from("length")]]);
     // The paper's decoding settings and prompts were sent, with the key, to both endpoints.
     for l in &log {
@@ -175,15 +215,29 @@ fn run_resume_analyze_mitigate_report() {
     }
     let code_req = log.iter().find(|l| l.body["max_tokens"] == 2048).unwrap();
     assert_eq!(code_req.body["temperature"], 0.7);
-    assert!(code_req.text().starts_with("You are a coding assistant that generates Python code. Provide only the Python code"));
+    assert!(code_req.text().starts_with(
+        "You are a coding assistant that generates Python code. Provide only the Python code"
+    ));
     let list_req = log.iter().find(|l| l.body["max_tokens"] == 64).unwrap();
     assert_eq!(list_req.body["temperature"], 0.01);
-    let answered_first: Vec<String> = log.iter().filter(|l| l.status == 200 && l.content.is_some()).map(|l| l.body.to_string()).collect();
+    let answered_first: Vec<String> = log
+        .iter()
+        .filter(|l| l.status == 200 && l.content.is_some())
+        .map(|l| l.body.to_string())
+        .collect();
     // Every request done has exactly one answer.
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM answers"), count(&db, "SELECT COUNT(*) FROM jobs WHERE status = 'done'"));
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM answers"),
+        count(&db, "SELECT COUNT(*) FROM jobs WHERE status = 'done'")
+    );
     // Heuristic 2 asked about the model's own code; persistence repeated the answers with
     // invented names 3 times.
-    assert!(count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'code_packages'") >= 6);
+    assert!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'code_packages'"
+        ) >= 6
+    );
     let repeats = count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'repeat'");
     assert!(repeats > 0 && repeats % 3 == 0, "{repeats}");
 
@@ -194,31 +248,72 @@ fn run_resume_analyze_mitigate_report() {
     let second: Vec<_> = fake.log()[before..].to_vec();
     assert!(!second.is_empty());
     for l in &second {
-        assert!(!answered_first.contains(&l.body.to_string()), "asked again: {}", l.text());
+        assert!(
+            !answered_first.contains(&l.body.to_string()),
+            "asked again: {}",
+            l.text()
+        );
     }
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs WHERE status <> 'done'"), 0);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM jobs WHERE status <> 'done'"),
+        0
+    );
     // Third run: nothing left to ask.
     let before = fake.log().len();
     let o = run(&dir, &["study", "run", "study.toml", "--db", db_s]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).starts_with("planned 0 new requests; 0 answers received"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("planned 0 new requests; 0 answers received"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(fake.log().len(), before);
 
     // Analysis.
-    let o = run(&dir, &["study", "analyze", "--db", db_s, "--format", "json"]);
+    let o = run(
+        &dir,
+        &["study", "analyze", "--db", db_s, "--format", "json"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let a: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let invented: Vec<&str> = a["invented"].as_array().unwrap().iter().map(|x| x[1].as_str().unwrap()).collect();
-    for n in ["pyhttpx-client", "dataframe-sanitizer", "flask-easy-auth-pro", "huggingface-cli", "express-session", "nodemailer"] {
+    let invented: Vec<&str> = a["invented"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[1].as_str().unwrap())
+        .collect();
+    for n in [
+        "pyhttpx-client",
+        "dataframe-sanitizer",
+        "flask-easy-auth-pro",
+        "huggingface-cli",
+        "express-session",
+        "nodemailer",
+    ] {
         assert!(invented.contains(&n), "{n} not in {invented:?}");
     }
-    for n in ["requests", "beautifulsoup4", "pandas", "express-validatorx", "smtplib", "fs"] {
+    for n in [
+        "requests",
+        "beautifulsoup4",
+        "pandas",
+        "express-validatorx",
+        "smtplib",
+        "fs",
+    ] {
         assert!(!invented.contains(&n), "{n} counted as invented");
     }
     // npm's snapshot is partial: names absent from it are unknown, counted apart.
-    assert!(a["unknown_names"].as_u64().unwrap() >= 2, "{}", a["unknown_names"]);
+    assert!(
+        a["unknown_names"].as_u64().unwrap() >= 2,
+        "{}",
+        a["unknown_names"]
+    );
     // Python answers naming npm packages.
-    assert_eq!(a["cross_ecosystem"]["pypi_on_npm"], 2, "{}", a["cross_ecosystem"]);
+    assert_eq!(
+        a["cross_ecosystem"]["pypi_on_npm"], 2,
+        "{}",
+        a["cross_ecosystem"]
+    );
     let p = &a["persistence"];
     assert_eq!(p["repeats"], 3);
     // dataframe-sanitizer in the numbered list came back in 1 of 3 repeats (the fake
@@ -226,10 +321,17 @@ fn run_resume_analyze_mitigate_report() {
     assert!(p["some"].as_u64().unwrap() >= 1, "{p}");
     assert!(p["all"].as_u64().unwrap() >= 1, "{p}");
     let groups = a["groups"].as_array().unwrap();
-    let install = groups.iter().find(|g| g["heuristic"] == "install" && g["language"] == "python").unwrap();
+    let install = groups
+        .iter()
+        .find(|g| g["heuristic"] == "install" && g["language"] == "python")
+        .unwrap();
     // Install commands in Python answers: requests, beautifulsoup4, pyhttpx-client (1),
     // flask, flask-easy-auth-pro (4): 5 references, 2 invented.
-    assert_eq!((install["references"].as_u64(), install["invented"].as_u64()), (Some(5), Some(2)), "{install}");
+    assert_eq!(
+        (install["references"].as_u64(), install["invented"].as_u64()),
+        (Some(5), Some(2)),
+        "{install}"
+    );
     let o = run(&dir, &["study", "analyze", "--db", db_s]);
     assert!(stdout(&o).contains("overall:"), "{}", stdout(&o));
 
@@ -238,36 +340,83 @@ fn run_resume_analyze_mitigate_report() {
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let rows = db_rows(&db, "SELECT value FROM meta WHERE key = 'mitigation'");
     let m: Value = serde_json::from_str(rows[0][0].as_str().unwrap()).unwrap();
-    let row = |lang: &str, mit: &str| m["rows"].as_array().unwrap().iter().find(|r| r["language"] == lang && r["mitigation"] == mit).cloned().unwrap();
+    let row = |lang: &str, mit: &str| {
+        m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["language"] == lang && r["mitigation"] == mit)
+            .cloned()
+            .unwrap()
+    };
     let sd = row("python", "self_detection");
-    assert!(sd["invented_after"].as_u64() < sd["invented_before"].as_u64(), "{sd}");
+    assert!(
+        sd["invented_after"].as_u64() < sd["invented_before"].as_u64(),
+        "{sd}"
+    );
     let v = row("python", "verifier");
-    assert!(v["invented_after"].as_u64() < v["invented_before"].as_u64(), "{v}");
+    assert!(
+        v["invented_after"].as_u64() < v["invented_before"].as_u64(),
+        "{v}"
+    );
     assert!(v["changed"].as_u64().unwrap() >= 1);
     let g = row("python", "grounding");
     assert!(g["answers"].as_u64().unwrap() >= 1);
     // The verifier named the invented names and real suggestions.
-    let fb = fake.log().into_iter().find(|l| l.text().contains("These packages do not exist")).unwrap();
-    assert!(fb.text().contains("pyhttpx-client") || fb.text().contains("dataframe-sanitizer"));
+    let feedback: Vec<String> = fake
+        .log()
+        .into_iter()
+        .map(|l| l.text())
+        .filter(|t| t.contains("These packages do not exist"))
+        .collect();
+    assert!(
+        feedback
+            .iter()
+            .any(|t| t.contains("- pyhttpx-client (PyPI)")),
+        "{feedback:#?}"
+    );
     assert!(stdout(&o).contains("verifier"));
 
     // Report.
     let out = dir.join("report");
-    let o = run(&dir, &["study", "report", "--db", db_s, "--out", out.to_str().unwrap()]);
+    let o = run(
+        &dir,
+        &[
+            "study",
+            "report",
+            "--db",
+            db_s,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.contains("| invented (rate, all references) | 19.7% |"), "{md}");
+    assert!(
+        md.contains("| invented (rate, all references) | 19.7% |"),
+        "{md}"
+    );
     assert!(md.contains("GPT 4 Turbo (paper)"));
     assert!(md.contains("fake-coder (this study)"));
     assert!(md.contains("## Mitigations"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 4, "rate, persistence, distance, overlap");
+    assert_eq!(
+        html.matches("<svg").count(),
+        4,
+        "rate, persistence, distance, overlap"
+    );
     check_in_chromium(&out.join("report.html"));
 
     // Invented names go to the hallucination overlay.
-    let o = run(&dir, &["study", "analyze", "--db", db_s, "--export-overlay"]);
+    let o = run(
+        &dir,
+        &["study", "analyze", "--db", db_s, "--export-overlay"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = run(&dir, &["check", "pyhttpx-client", "-e", "pypi", "--format", "json"]);
+    let o = run(
+        &dir,
+        &["check", "pyhttpx-client", "-e", "pypi", "--format", "json"],
+    );
     assert!(stdout(&o).contains("DP302"), "{}", stdout(&o));
 
     // The key is in no file and no output.
@@ -308,15 +457,27 @@ fn check_in_chromium(page: &Path) {
         .output()
         .unwrap();
     let dom = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "chromium: {}", String::from_utf8_lossy(&o.stderr));
-    assert!(dom.contains("<h1>Package hallucination study</h1>"), "{dom}");
+    assert!(
+        o.status.success(),
+        "chromium: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        dom.contains("<h1>Package hallucination study</h1>"),
+        "{dom}"
+    );
     for id in ["rate", "persistence", "distance", "overlap"] {
-        let at = dom.find(&format!("id=\"chart-{id}\"")).unwrap_or_else(|| panic!("chart {id} missing"));
+        let at = dom
+            .find(&format!("id=\"chart-{id}\""))
+            .unwrap_or_else(|| panic!("chart {id} missing"));
         let chart = &dom[at..];
         let end = chart.find("</figure>").unwrap();
         let chart = &chart[..end];
         assert!(chart.contains("<svg"), "chart {id} has no svg");
-        assert!(chart.contains("<rect") || chart.contains("<polyline") || chart.contains("<path"), "chart {id} draws nothing");
+        assert!(
+            chart.contains("<rect") || chart.contains("<polyline") || chart.contains("<path"),
+            "chart {id} draws nothing"
+        );
     }
     assert!(dom.matches("<table>").count() >= 3);
     let _ = std::fs::remove_dir_all(profile);
@@ -328,17 +489,28 @@ fn killed_run_resumes_without_repeating_or_losing_answers() {
     // 40 prompts the fake answers with a plain real answer, 100 ms each, 2 at a time.
     let fake = Fake::start(Vec::new(), Duration::from_millis(100));
     let lines: Vec<String> = (1..=40)
-        .map(|i| serde_json::to_string(&format!("Generate Python code that prints the number {i}.")).unwrap())
+        .map(|i| {
+            serde_json::to_string(&format!("Generate Python code that prints the number {i}."))
+                .unwrap()
+        })
         .collect();
     std::fs::write(dir.join("python.jsonl"), lines.join("\n")).unwrap();
     std::fs::write(dir.join("javascript.jsonl"), "").unwrap();
-    write_config(&dir, &fake, "heuristics = [\"install\", \"imports\", \"prompt_packages\"]\n");
-    let text = std::fs::read_to_string(dir.join("study.toml")).unwrap().replace("concurrency = 4", "concurrency = 2");
+    write_config(
+        &dir,
+        &fake,
+        "heuristics = [\"install\", \"imports\", \"prompt_packages\"]\n",
+    );
+    let text = std::fs::read_to_string(dir.join("study.toml"))
+        .unwrap()
+        .replace("concurrency = 4", "concurrency = 2");
     std::fs::write(dir.join("study.toml"), text).unwrap();
     let db = dir.join("study.db");
     let db_s = db.to_str().unwrap();
 
-    let mut child = depproof(&dir, &["study", "run", "study.toml", "--db", db_s]).spawn().unwrap();
+    let mut child = depproof(&dir, &["study", "run", "study.toml", "--db", db_s])
+        .spawn()
+        .unwrap();
     // Kill it once some answers are stored, long before all 80 are.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -350,7 +522,9 @@ fn killed_run_resumes_without_repeating_or_losing_answers() {
         }
         if db.exists() {
             let conn = rusqlite::Connection::open(&db).unwrap();
-            let n: i64 = conn.query_row("SELECT COUNT(*) FROM answers", [], |r| r.get(0)).unwrap_or(0);
+            let n: i64 = conn
+                .query_row("SELECT COUNT(*) FROM answers", [], |r| r.get(0))
+                .unwrap_or(0);
             if n >= 10 {
                 break;
             }
@@ -360,32 +534,54 @@ fn killed_run_resumes_without_repeating_or_losing_answers() {
     child.kill().unwrap();
     child.wait().unwrap();
     let stored_before = db_rows(&db, "SELECT job_id, text FROM answers ORDER BY job_id");
-    assert!(stored_before.len() >= 10 && stored_before.len() < 80, "{}", stored_before.len());
+    assert!(
+        stored_before.len() >= 10 && stored_before.len() < 80,
+        "{}",
+        stored_before.len()
+    );
     let log_before = fake.log().len();
 
     let o = run(&dir, &["study", "run", "study.toml", "--db", db_s]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains(&format!("{} already answered before", stored_before.len())), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("{} already answered before", stored_before.len())),
+        "{}",
+        stdout(&o)
+    );
 
     // Nothing lost: every planned request has exactly one answer, and those stored before
     // the kill are unchanged.
     assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs"), 80);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM answers"), 80);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs WHERE status = 'done'"), 80);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM jobs WHERE status = 'done'"),
+        80
+    );
     let after = db_rows(&db, "SELECT job_id, text FROM answers ORDER BY job_id");
     for row in &stored_before {
         assert!(after.contains(row));
     }
     // Nothing repeated: no request answered before the kill was sent again.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let answered_ids: Vec<i64> = stored_before.iter().map(|r| r[0].as_i64().unwrap()).collect();
+    let answered_ids: Vec<i64> = stored_before
+        .iter()
+        .map(|r| r[0].as_i64().unwrap())
+        .collect();
     let mut answered_messages = std::collections::BTreeSet::new();
     for id in answered_ids {
-        let m: String = conn.query_row("SELECT messages FROM jobs WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+        let m: String = conn
+            .query_row("SELECT messages FROM jobs WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
         answered_messages.insert(serde_json::from_str::<Value>(&m).unwrap().to_string());
     }
     for l in &fake.log()[log_before..] {
-        assert!(!answered_messages.contains(&l.body["messages"].to_string()), "asked again after the kill: {}", l.text());
+        assert!(
+            !answered_messages.contains(&l.body["messages"].to_string()),
+            "asked again after the kill: {}",
+            l.text()
+        );
     }
     drop(fake);
 }
@@ -410,25 +606,65 @@ fn import_jsonl_and_task_map() {
     .unwrap();
     let o = run(&dir, &["study", "import", "answers.jsonl", "--db", db_s]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o).trim(), "read 2 answers: 2 imported, 0 already present");
+    assert_eq!(
+        stdout(&o).trim(),
+        "read 2 answers: 2 imported, 0 already present"
+    );
     let o = run(&dir, &["study", "import", "tasks.json", "--db", db_s]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("needs --model"), "{}", stderr(&o));
-    let o = run(&dir, &["study", "import", "tasks.json", "--db", db_s, "--model", "m2", "--language", "javascript"]);
-    assert_eq!(stdout(&o).trim(), "read 3 answers: 3 imported, 0 already present", "{}", stderr(&o));
+    let o = run(
+        &dir,
+        &[
+            "study",
+            "import",
+            "tasks.json",
+            "--db",
+            db_s,
+            "--model",
+            "m2",
+            "--language",
+            "javascript",
+        ],
+    );
+    assert_eq!(
+        stdout(&o).trim(),
+        "read 3 answers: 3 imported, 0 already present",
+        "{}",
+        stderr(&o)
+    );
     // Importing again adds nothing.
     let o = run(&dir, &["study", "import", "answers.jsonl", "--db", db_s]);
-    assert_eq!(stdout(&o).trim(), "read 2 answers: 0 imported, 2 already present");
-    let o = run(&dir, &["study", "analyze", "--db", db_s, "--format", "json"]);
+    assert_eq!(
+        stdout(&o).trim(),
+        "read 2 answers: 0 imported, 2 already present"
+    );
+    let o = run(
+        &dir,
+        &["study", "analyze", "--db", db_s, "--format", "json"],
+    );
     let a: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(a["answers"], 5);
-    let invented: Vec<&str> = a["invented"].as_array().unwrap().iter().map(|x| x[1].as_str().unwrap()).collect();
+    let invented: Vec<&str> = a["invented"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[1].as_str().unwrap())
+        .collect();
     assert_eq!(invented, ["datetime-parser-ultra"]);
     // The npm name is unknown to the partial npm snapshot, not invented.
     assert_eq!(a["unknown_names"], 1);
     // A line that is not JSON is an error naming the file and line.
-    std::fs::write(dir.join("bad.jsonl"), "{\"answer\": \"x\", \"model\": \"m\", \"language\": \"python\"}\nnot json\n").unwrap();
+    std::fs::write(
+        dir.join("bad.jsonl"),
+        "{\"answer\": \"x\", \"model\": \"m\", \"language\": \"python\"}\nnot json\n",
+    )
+    .unwrap();
     let o = run(&dir, &["study", "import", "bad.jsonl", "--db", db_s]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("bad.jsonl:2: not a JSON line"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.jsonl:2: not a JSON line"),
+        "{}",
+        stderr(&o)
+    );
 }

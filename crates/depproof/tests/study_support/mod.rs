@@ -36,7 +36,12 @@ impl Logged {
     pub fn text(&self) -> String {
         self.body["messages"]
             .as_array()
-            .map(|m| m.iter().filter_map(|x| x["content"].as_str()).collect::<Vec<_>>().join("\n"))
+            .map(|m| {
+                m.iter()
+                    .filter_map(|x| x["content"].as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
             .unwrap_or_default()
     }
 }
@@ -74,7 +79,10 @@ impl Fake {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let state = Arc::clone(&inner);
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 let app = axum::Router::new()
                     .route("/v1/chat/completions", axum::routing::post(handle))
@@ -89,7 +97,9 @@ impl Fake {
                     .unwrap();
             });
         });
-        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("fake server started");
+        let addr = addr_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("fake server started");
         Fake {
             addr,
             inner,
@@ -122,7 +132,10 @@ impl Drop for Fake {
 
 /// The recorded answers of the study tests.
 pub fn fixtures() -> Vec<Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/study/answers.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/study/answers.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -134,8 +147,15 @@ fn pick(v: &Value, n: usize) -> Option<String> {
     }
 }
 
-async fn handle(State(state): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: String) -> Response {
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+async fn handle(
+    State(state): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let Ok(req) = serde_json::from_str::<Value>(&body) else {
         return (StatusCode::BAD_REQUEST, "not JSON").into_response();
     };
@@ -143,13 +163,31 @@ async fn handle(State(state): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body
         .as_array()
         .map(|m| {
             m.iter()
-                .map(|x| (x["role"].as_str().unwrap_or("").to_owned(), x["content"].as_str().unwrap_or("").to_owned()))
+                .map(|x| {
+                    (
+                        x["role"].as_str().unwrap_or("").to_owned(),
+                        x["content"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let system = messages.iter().find(|m| m.0 == "system").map(|m| m.1.clone()).unwrap_or_default();
-    let last_user = messages.iter().rev().find(|m| m.0 == "user").map(|m| m.1.clone()).unwrap_or_default();
-    let all: String = messages.iter().map(|m| m.1.as_str()).collect::<Vec<_>>().join("\n");
+    let system = messages
+        .iter()
+        .find(|m| m.0 == "system")
+        .map(|m| m.1.clone())
+        .unwrap_or_default();
+    let last_user = messages
+        .iter()
+        .rev()
+        .find(|m| m.0 == "user")
+        .map(|m| m.1.clone())
+        .unwrap_or_default();
+    let all: String = messages
+        .iter()
+        .map(|m| m.1.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let key = body.clone();
 
     let (fault, content, delay, index) = {
@@ -162,9 +200,23 @@ async fn handle(State(state): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body
         let served = *s.served.get(&key).unwrap_or(&0);
         let list_question = system.contains("packages");
         let (kind, field) = if last_user.contains("These packages do not exist") {
-            ("verifier", if list_question { "verified_packages" } else { "verified" })
+            (
+                "verifier",
+                if list_question {
+                    "verified_packages"
+                } else {
+                    "verified"
+                },
+            )
         } else if last_user.contains("packages you may use") {
-            ("grounding", if list_question { "grounded_packages" } else { "grounded" })
+            (
+                "grounding",
+                if list_question {
+                    "grounded_packages"
+                } else {
+                    "grounded"
+                },
+            )
         } else if system.contains("valid, existing package") {
             ("self_check", "")
         } else if system.contains("packages necessary to execute code") {
@@ -182,7 +234,10 @@ async fn handle(State(state): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body
                 if kind == "code_packages" {
                     let code = pick(&f["code"], 0).unwrap_or_default();
                     !code.trim().is_empty() && last_user.contains(code.trim())
-                        || f["code"].as_array().is_some_and(|a| a.iter().any(|c| c.as_str().is_some_and(|c| last_user.contains(c.trim()))))
+                        || f["code"].as_array().is_some_and(|a| {
+                            a.iter()
+                                .any(|c| c.as_str().is_some_and(|c| last_user.contains(c.trim())))
+                        })
                 } else {
                     all.contains(prompt)
                 }
@@ -241,15 +296,29 @@ async fn handle(State(state): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body
     match fault.as_deref() {
         Some("429") => {
             record(429, None);
-            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "{\"error\":{\"message\":\"rate limited\"}}").into_response();
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "1")],
+                "{\"error\":{\"message\":\"rate limited\"}}",
+            )
+                .into_response();
         }
         Some("500") => {
             record(500, None);
-            return (StatusCode::INTERNAL_SERVER_ERROR, "{\"error\":{\"message\":\"internal error\"}}").into_response();
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{\"error\":{\"message\":\"internal error\"}}",
+            )
+                .into_response();
         }
         Some("malformed") => {
             record(200, None);
-            return (StatusCode::OK, [("content-type", "application/json")], "{\"id\":\"cmpl-1\",\"choices\":[{\"message\":").into_response();
+            return (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                "{\"id\":\"cmpl-1\",\"choices\":[{\"message\":",
+            )
+                .into_response();
         }
         Some("slow") => {
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -257,7 +326,13 @@ async fn handle(State(state): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body
         _ => {}
     }
     let null = fault.as_deref() == Some("null");
-    state.lock().unwrap().served.entry(key).and_modify(|n| *n += 1).or_insert(1);
+    state
+        .lock()
+        .unwrap()
+        .served
+        .entry(key)
+        .and_modify(|n| *n += 1)
+        .or_insert(1);
     record(200, if null { None } else { content.clone() });
     let content = if null { Value::Null } else { json!(content) };
     axum::Json(json!({
