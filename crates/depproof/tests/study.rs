@@ -668,3 +668,67 @@ fn import_jsonl_and_task_map() {
         stderr(&o)
     );
 }
+
+#[test]
+fn temperature_sweep_gives_a_curve() {
+    let dir = fresh_dir("study-sweep");
+    let fixtures: Vec<Value> = study_support::fixtures()
+        .into_iter()
+        .filter(|f| {
+            f["prompt"]
+                .as_str()
+                .unwrap()
+                .contains("downloads a web page")
+        })
+        .collect();
+    let fake = Fake::start(fixtures.clone(), Duration::ZERO);
+    let prompt = fixtures[0]["prompt"].as_str().unwrap();
+    std::fs::write(
+        dir.join("python.jsonl"),
+        serde_json::to_string(prompt).unwrap() + "\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("javascript.jsonl"), "").unwrap();
+    write_config(
+        &dir,
+        &fake,
+        "heuristics = [\"install\", \"imports\"]\n[decoding]\ntemperatures = [0.2, 1.0]\n",
+    );
+    let text = std::fs::read_to_string(dir.join("study.toml"))
+        .unwrap()
+        .replace("persistence = 3", "persistence = 0");
+    std::fs::write(dir.join("study.toml"), text).unwrap();
+    let o = run(&dir, &["study", "run", "study.toml", "--db", "s.db"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // One code request per temperature, each sent with its temperature.
+    let mut temps: Vec<f64> = fake
+        .log()
+        .iter()
+        .map(|l| l.body["temperature"].as_f64().unwrap())
+        .collect();
+    temps.sort_by(f64::total_cmp);
+    assert_eq!(temps, [0.2, 1.0]);
+    let o = run(
+        &dir,
+        &["study", "analyze", "--db", "s.db", "--format", "json"],
+    );
+    let a: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Both answers reference requests, beautifulsoup4 and pyhttpx-client by install
+    // command and by import: 6 references, 2 invented at each temperature: 33.33%.
+    let curve = a["temperature"].as_array().unwrap();
+    assert_eq!(curve.len(), 2, "{curve:?}");
+    for (point, t) in curve.iter().zip([0.2, 1.0]) {
+        assert_eq!(point[0], "fake-coder");
+        assert_eq!(point[2], t);
+        assert!(
+            (point[3].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-9,
+            "{point}"
+        );
+    }
+    let o = run(&dir, &["study", "report", "--db", "s.db", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.join("r/report.html")).unwrap();
+    assert!(html.contains("id=\"chart-temperature\""));
+    assert!(dir.join("r/temperature.svg").exists());
+    drop(fake);
+}
