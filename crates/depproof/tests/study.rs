@@ -230,6 +230,8 @@ fn run_resume_analyze_mitigate_report() {
         count(&db, "SELECT COUNT(*) FROM answers"),
         count(&db, "SELECT COUNT(*) FROM jobs WHERE status = 'done'")
     );
+    // Requests were spread over both endpoints of the model.
+    assert_eq!(count(&db, "SELECT COUNT(DISTINCT endpoint) FROM answers"), 2);
     // Heuristic 2 asked about the model's own code; persistence repeated the answers with
     // invented names 3 times.
     assert!(
