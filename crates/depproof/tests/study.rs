@@ -179,6 +179,7 @@ fn run_resume_analyze_mitigate_report() {
     );
     assert_eq!(failed[0][3], 3, "1 try and 2 retries");
 
+    assert!(!stdout(&o).contains(SECRET) && !stderr(&o).contains(SECRET));
     // The 8 prompts (one line held two) were all loaded.
     assert_eq!(count(&db, "SELECT COUNT(*) FROM prompts"), 8);
     // Retried until answered: 429 with Retry-After, two 500s, a malformed body, a slow answer.
@@ -231,7 +232,10 @@ fn run_resume_analyze_mitigate_report() {
         count(&db, "SELECT COUNT(*) FROM jobs WHERE status = 'done'")
     );
     // Requests were spread over both endpoints of the model.
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT endpoint) FROM answers"), 2);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT endpoint) FROM answers"),
+        2
+    );
     // Heuristic 2 asked about the model's own code; persistence repeated the answers with
     // invented names 3 times.
     assert!(
@@ -269,6 +273,16 @@ fn run_resume_analyze_mitigate_report() {
         "{}",
         stdout(&o)
     );
+    assert_eq!(fake.log().len(), before);
+
+    // Without the key's variable the run stops before sending anything, naming it.
+    let before = fake.log().len();
+    let o = depproof(&dir, &["study", "run", "study.toml", "--db", db_s])
+        .env_remove(KEY_VAR)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(KEY_VAR), "{}", stderr(&o));
     assert_eq!(fake.log().len(), before);
 
     // Analysis.
