@@ -148,7 +148,10 @@ mod tests {
         assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
         assert_eq!(parse_rfc3339("2000-02-29T00:00:00.005Z"), Some(951_782_400));
-        assert_eq!(parse_rfc3339("2000-02-29T01:00:00+01:00"), Some(951_782_400));
+        assert_eq!(
+            parse_rfc3339("2000-02-29T01:00:00+01:00"),
+            Some(951_782_400)
+        );
         assert_eq!(parse_rfc3339("2000-13-29T01:00:00Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
         for days in [-1000, 0, 19_000, 50_000] {

@@ -100,7 +100,7 @@ impl Decision {
         if !codes.is_empty() {
             line.push_str(&format!(" [{}]", codes.join(", ")));
         }
-        if !f.suggestions.is_empty() {
+        if !f.suggestions.is_empty() && !line.contains("did you mean") {
             let names: Vec<&str> = f
                 .suggestions
                 .iter()
@@ -177,10 +177,8 @@ impl<'a> Judge<'a> {
             version,
             ..Use::ASKED
         }];
-        std::panic::catch_unwind(AssertUnwindSafe(|| {
-            self.assessor.assess(eco, name, &uses)
-        }))
-        .map_err(|_| "the assessment failed on this name".to_owned())
+        std::panic::catch_unwind(AssertUnwindSafe(|| self.assessor.assess(eco, name, &uses)))
+            .map_err(|_| "the assessment failed on this name".to_owned())
     }
 
     /// Decides about one package.
@@ -215,5 +213,8 @@ impl<'a> Judge<'a> {
 
 /// Whether the snapshot has the name (for messages that say "not on the registry").
 pub fn exists(d: &Decision) -> bool {
-    matches!(d.finding.as_ref().map(|f| &f.presence), Ok(Presence::Found(_)))
+    matches!(
+        d.finding.as_ref().map(|f| &f.presence),
+        Ok(Presence::Found(_))
+    )
 }

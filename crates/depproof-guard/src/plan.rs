@@ -286,7 +286,11 @@ mod tests {
         let dir = std::env::temp_dir();
         let cases: &[(&[&str], Ecosystem, &str)] = &[
             (&["pip3", "install", "flask"], Ecosystem::PyPI, "flask"),
-            (&["python", "-m", "pip", "install", "flask"], Ecosystem::PyPI, "flask"),
+            (
+                &["python", "-m", "pip", "install", "flask"],
+                Ecosystem::PyPI,
+                "flask",
+            ),
             (&["uv", "pip", "install", "flask"], Ecosystem::PyPI, "flask"),
             (&["uv", "add", "flask"], Ecosystem::PyPI, "flask"),
             (&["uv", "tool", "install", "ruff"], Ecosystem::PyPI, "ruff"),
@@ -295,9 +299,17 @@ mod tests {
             (&["poetry", "add", "flask"], Ecosystem::PyPI, "flask"),
             (&["pdm", "add", "flask"], Ecosystem::PyPI, "flask"),
             (&["pipenv", "install", "flask"], Ecosystem::PyPI, "flask"),
-            (&["npm", "install", "-D", "lodash"], Ecosystem::Npm, "lodash"),
+            (
+                &["npm", "install", "-D", "lodash"],
+                Ecosystem::Npm,
+                "lodash",
+            ),
             (&["npx", "cowsay"], Ecosystem::Npm, "cowsay"),
-            (&["yarn", "add", "@types/node"], Ecosystem::Npm, "@types/node"),
+            (
+                &["yarn", "add", "@types/node"],
+                Ecosystem::Npm,
+                "@types/node",
+            ),
             (&["pnpm", "add", "lodash"], Ecosystem::Npm, "lodash"),
             (&["bun", "add", "lodash"], Ecosystem::Npm, "lodash"),
         ];
@@ -325,7 +337,11 @@ mod tests {
             "# top\nflask==3.0\n-r sub/more.txt\n-e ./local\n",
         )
         .unwrap();
-        std::fs::write(dir.join("sub/more.txt"), "requests\n-r ../requirements.txt\n").unwrap();
+        std::fs::write(
+            dir.join("sub/more.txt"),
+            "requests\n-r ../requirements.txt\n",
+        )
+        .unwrap();
         let p = plan(
             &argv(&["pip", "install", "-r", "requirements.txt", "flask"]),
             &dir,
@@ -350,7 +366,14 @@ mod tests {
     #[test]
     fn no_index_installs_are_not_registry_names() {
         let p = plan(
-            &argv(&["pip", "install", "--no-index", "--find-links", "wheels", "x"]),
+            &argv(&[
+                "pip",
+                "install",
+                "--no-index",
+                "--find-links",
+                "wheels",
+                "x",
+            ]),
             &std::env::temp_dir(),
         )
         .unwrap();

@@ -90,7 +90,9 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8> {
             return Ok(execute(&args.command));
         }
         Err(e) => {
-            eprintln!("depproof: {e}: the command cannot be checked, so it does not run (--yes runs it anyway)");
+            eprintln!(
+                "depproof: {e}: the command cannot be checked, so it does not run (--yes runs it anyway)"
+            );
             return Ok(EXIT_ERROR);
         }
     };
@@ -175,7 +177,10 @@ fn execute(argv: &[String]) -> u8 {
 /// Runs the command and waits for it, passing its exit status on.
 #[cfg(not(unix))]
 fn execute(argv: &[String]) -> u8 {
-    match std::process::Command::new(&argv[0]).args(&argv[1..]).status() {
+    match std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .status()
+    {
         Ok(s) => s.code().map(|c| c as u8).unwrap_or(EXIT_FINDINGS),
         Err(e) => cannot_start(&argv[0], &e),
     }

@@ -239,7 +239,8 @@ impl Proxy {
                 );
             }
         };
-        let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let status =
+            StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let mut out = Response::builder().status(status);
         for name in [
             reqwest::header::CONTENT_TYPE,
@@ -317,7 +318,9 @@ async fn handle(
     }
     let method = req.method().clone();
     let post_allowed = npm::accepts_post(&path);
-    if !(method == Method::GET || method == Method::HEAD || (method == Method::POST && post_allowed))
+    if !(method == Method::GET
+        || method == Method::HEAD
+        || (method == Method::POST && post_allowed))
     {
         return refusal_text(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -374,7 +377,9 @@ fn upstream_failure(e: UpstreamError, what: &str, json: bool) -> Response {
     let (status, message) = match e {
         UpstreamError::Unavailable(why) => (
             StatusCode::BAD_GATEWAY,
-            format!("depproof proxy: refused {what}: the upstream cannot answer ({why}); failing closed"),
+            format!(
+                "depproof proxy: refused {what}: the upstream cannot answer ({why}); failing closed"
+            ),
         ),
         UpstreamError::Status(StatusCode::NOT_FOUND) => (
             StatusCode::NOT_FOUND,
@@ -385,6 +390,9 @@ fn upstream_failure(e: UpstreamError, what: &str, json: bool) -> Response {
             format!("depproof proxy: refused {what}: the upstream answered {s}; failing closed"),
         ),
     };
+    if status != StatusCode::NOT_FOUND {
+        eprintln!("{message}");
+    }
     if json {
         refusal_json(status, &message)
     } else {

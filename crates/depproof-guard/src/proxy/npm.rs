@@ -12,9 +12,7 @@ use axum::response::Response;
 use depproof_registry::Ecosystem;
 use serde_json::Value;
 
-use super::{
-    MAX_FORWARD_BODY, Proxy, parse_json, refusal_json, upstream_failure, util,
-};
+use super::{MAX_FORWARD_BODY, Proxy, parse_json, refusal_json, upstream_failure, util};
 use crate::audit;
 use crate::judge::Action;
 
@@ -31,7 +29,12 @@ pub(super) fn accepts_post(path: &str) -> bool {
     POST_PATHS.contains(&path)
 }
 
-pub(super) async fn handle(proxy: &Proxy, client: SocketAddr, path: &str, req: Request) -> Response {
+pub(super) async fn handle(
+    proxy: &Proxy,
+    client: SocketAddr,
+    path: &str,
+    req: Request,
+) -> Response {
     let Some(upstream) = proxy.config.npm_upstream.clone() else {
         return refusal_json(
             StatusCode::NOT_FOUND,
@@ -53,7 +56,10 @@ pub(super) async fn handle(proxy: &Proxy, client: SocketAddr, path: &str, req: R
         return forward(proxy, &upstream, path, req).await;
     }
     let Some(decoded) = util::percent_decode(&path[1..]) else {
-        return refusal_json(StatusCode::BAD_REQUEST, "depproof proxy: bad percent-encoding");
+        return refusal_json(
+            StatusCode::BAD_REQUEST,
+            "depproof proxy: bad percent-encoding",
+        );
     };
     let segs: Vec<&str> = decoded.split('/').collect();
     let (name, rest) = if segs[0].starts_with('@') && segs.len() >= 2 {
@@ -67,7 +73,10 @@ pub(super) async fn handle(proxy: &Proxy, client: SocketAddr, path: &str, req: R
     if let Err(e) = Ecosystem::Npm.validate(&name) {
         return refusal_json(
             StatusCode::NOT_FOUND,
-            &format!("depproof proxy: `{name}` is not a valid npm name: {}", e.reason),
+            &format!(
+                "depproof proxy: `{name}` is not a valid npm name: {}",
+                e.reason
+            ),
         );
     }
     let base_name = name.rsplit('/').next().unwrap_or(&name).to_owned();
@@ -88,7 +97,9 @@ pub(super) async fn handle(proxy: &Proxy, client: SocketAddr, path: &str, req: R
             );
         }
     };
-    let d = proxy.judge.decide(Ecosystem::Npm, &name, version.as_deref());
+    let d = proxy
+        .judge
+        .decide(Ecosystem::Npm, &name, version.as_deref());
     proxy.record(client, kind, version.as_deref(), &d);
     if d.action == Action::Refuse {
         return refusal_json(
@@ -128,7 +139,9 @@ pub(super) async fn handle(proxy: &Proxy, client: SocketAddr, path: &str, req: R
     let Some(mut doc) = parse_json(&page.body) else {
         return refusal_json(
             StatusCode::BAD_GATEWAY,
-            &format!("depproof proxy: refused {name} (npm): the upstream's answer is not JSON; failing closed"),
+            &format!(
+                "depproof proxy: refused {name} (npm): the upstream's answer is not JSON; failing closed"
+            ),
         );
     };
     let public = proxy.public_base(&req);
@@ -182,7 +195,10 @@ fn drop_young_versions(doc: &mut Value, name: &str, min_age: Duration) -> Result
             .keys()
             .map(|k| {
                 let t = doc
-                    .pointer(&format!("/time/{}", k.replace('~', "~0").replace('/', "~1")))
+                    .pointer(&format!(
+                        "/time/{}",
+                        k.replace('~', "~0").replace('/', "~1")
+                    ))
                     .and_then(Value::as_str)
                     .and_then(audit::parse_rfc3339);
                 (k.clone(), t)
@@ -226,7 +242,11 @@ fn drop_young_versions(doc: &mut Value, name: &str, min_age: Duration) -> Result
             .map(|(k, _)| k.clone())
             .collect();
         for tag in stale {
-            let old = tags.get(&tag).and_then(Value::as_str).unwrap_or("").to_owned();
+            let old = tags
+                .get(&tag)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             if tag == "latest"
                 && let Some(n) = &newest
             {
@@ -241,7 +261,11 @@ fn drop_young_versions(doc: &mut Value, name: &str, min_age: Duration) -> Result
     eprintln!(
         "depproof proxy: min-age: dropped {} version(s) of {name} (npm) published within the last {hours} h: {}{}",
         young.len(),
-        young.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+        young
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         if moved.is_empty() {
             String::new()
         } else {

@@ -54,12 +54,18 @@ pub(super) async fn metadata(
         );
     }
     let Some(name) = util::percent_decode(name) else {
-        return refusal_text(StatusCode::BAD_REQUEST, "depproof proxy: bad percent-encoding");
+        return refusal_text(
+            StatusCode::BAD_REQUEST,
+            "depproof proxy: bad percent-encoding",
+        );
     };
     if let Err(e) = Ecosystem::PyPI.validate(&name) {
         return refusal_text(
             StatusCode::NOT_FOUND,
-            &format!("depproof proxy: `{name}` is not a valid PyPI name: {}", e.reason),
+            &format!(
+                "depproof proxy: `{name}` is not a valid PyPI name: {}",
+                e.reason
+            ),
         );
     }
     if !slash {
@@ -444,6 +450,11 @@ mod tests {
     fn the_refusal_version_is_a_valid_local_version() {
         let v = refusal_version("depproof refused x (PyPI): block: does not exist on PyPI [DP101]");
         assert!(v.starts_with("0+refused.by.depproof."), "{v}");
-        assert!(v[2..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'), "{v}");
+        assert!(
+            v[2..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.'),
+            "{v}"
+        );
     }
 }
