@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load test of `depproof proxy`'s metadata path with wrk, against a local upstream
-# (python3 -m http.server serving a Simple API page): requests a second and latency
+# (a small keep-alive HTTP server in Python serving a Simple API page): requests a second and latency
 # percentiles of the upstream alone, then through the proxy with its metadata cache
 # (the usual case) and without it (every request goes upstream: the added latency).
 #
@@ -12,7 +12,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DEPPROOF_BIN:-$root/target/release/depproof}
 duration=${DURATION:-10s}
-connections=${CONNECTIONS:-16}
+connections=${CONNECTIONS:-8}
 threads=${THREADS:-2}
 command -v wrk >/dev/null || { echo "error: wrk is missing (apt-get install -y wrk)" >&2; exit 2; }
 if [ ! -x "$bin" ]; then
@@ -30,7 +30,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() {
   for _ in $(seq 1 100); do
-    if curl -fsS -o /dev/null "$1"; then return 0; fi
+    if curl -fs -o /dev/null "$1" 2>/dev/null; then return 0; fi
     sleep 0.1
   done
   echo "error: $1 does not answer" >&2; exit 2
@@ -47,7 +47,31 @@ mkdir -p "$tmp/up/simple/six"
 } > "$tmp/up/simple/six/index.html"
 
 up=$(free_port)
-python3 -m http.server --bind 127.0.0.1 "$up" --directory "$tmp/up" >/dev/null 2>&1 &
+# http.server's defaults (HTTP/1.0, a listen queue of 5) would measure connection churn,
+# not the proxy: keep connections alive and queue more.
+cat > "$tmp/upstream.py" <<'PY'
+import http.server, sys
+page = open(sys.argv[2], "rb").read()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    def log_message(self, *a): pass
+    def do_GET(self):
+        if self.path.rstrip("/") == "/simple/six":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+class S(http.server.ThreadingHTTPServer):
+    request_queue_size = 1024
+S(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+python3 "$tmp/upstream.py" "$up" "$tmp/up/simple/six/index.html" >/dev/null 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$up/simple/six/"
 
@@ -75,7 +99,7 @@ start_proxy "$cached"
 start_proxy "$uncached" --cache-ttl 0
 
 echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-bench "upstream alone (python http.server)" "http://127.0.0.1:$up/simple/six/"
+bench "upstream alone (Python)" "http://127.0.0.1:$up/simple/six/"
 bench "through depproof proxy, metadata cache on (default)" "http://127.0.0.1:$cached/simple/six/"
 bench "through depproof proxy, cache off (every request upstream)" "http://127.0.0.1:$uncached/simple/six/"
 bench "refused name through depproof proxy (no upstream request)" "http://127.0.0.1:$cached/simple/reqeusts/"

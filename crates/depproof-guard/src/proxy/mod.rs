@@ -20,6 +20,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use depproof_registry::Ecosystem;
 use reqwest::Url;
 use serde_json::Value;
 
@@ -66,6 +67,8 @@ impl Default for Config {
 
 /// The most metadata responses kept.
 const CACHE_ENTRIES: usize = 4096;
+/// The most decisions remembered.
+const DECISION_ENTRIES: usize = 65_536;
 /// The largest metadata document read from an upstream.
 const MAX_METADATA_BYTES: usize = 64 << 20;
 /// The largest request body forwarded (npm audit).
@@ -78,6 +81,9 @@ pub struct Proxy {
     audit: Option<AuditLog>,
     client: reqwest::Client,
     cache: Mutex<HashMap<String, (Instant, Cached)>>,
+    /// Decisions by ecosystem, name and version: the snapshots do not change while the
+    /// proxy runs, and a refusal's suggestions cost a search of the index.
+    decisions: Mutex<HashMap<(Ecosystem, String, Option<String>), Decision>>,
     /// Each PyPI file origin, as a base URL; index 0 is the index's own origin.
     file_origins: Vec<Url>,
 }
@@ -130,6 +136,7 @@ impl Proxy {
             audit,
             client,
             cache: Mutex::new(HashMap::new()),
+            decisions: Mutex::new(HashMap::new()),
             file_origins,
         })
     }
@@ -137,6 +144,27 @@ impl Proxy {
     /// The proxy as an axum application.
     pub fn router(self: Arc<Self>) -> Router {
         Router::new().fallback(handle).with_state(self)
+    }
+
+    /// The decision about a package (the judge's, remembered).
+    fn decide(&self, eco: Ecosystem, name: &str, version: Option<&str>) -> Decision {
+        let key = (eco, name.to_owned(), version.map(str::to_owned));
+        if let Ok(cache) = self.decisions.lock()
+            && let Some(d) = cache.get(&key)
+        {
+            return d.clone();
+        }
+        let d = self.judge.decide(eco, name, version);
+        // A failed assessment is not remembered: the next request tries again.
+        if d.finding.is_ok()
+            && let Ok(mut cache) = self.decisions.lock()
+        {
+            if cache.len() >= DECISION_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, d.clone());
+        }
+        d
     }
 
     /// Records a decision in the audit log and, for refusals, warnings and overrides, on

@@ -97,9 +97,7 @@ pub(super) async fn handle(
             );
         }
     };
-    let d = proxy
-        .judge
-        .decide(Ecosystem::Npm, &name, version.as_deref());
+    let d = proxy.decide(Ecosystem::Npm, &name, version.as_deref());
     proxy.record(client, kind, version.as_deref(), &d);
     if d.action == Action::Refuse {
         return refusal_json(
