@@ -323,3 +323,54 @@ async fn forward(proxy: &Proxy, upstream: &reqwest::Url, path: &str, req: Reques
         .body(Body::from_stream(resp.bytes_stream()))
         .unwrap_or_else(|_| super::internal())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn iso(secs_ago: i64) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        audit::rfc3339(now - secs_ago, 0)
+    }
+
+    #[test]
+    fn young_versions_are_dropped_and_latest_moves_back() {
+        let mut doc = json!({
+            "name": "x",
+            "dist-tags": {"latest": "1.1.0", "next": "2.0.0-rc.1", "old": "1.0.0"},
+            "versions": {"1.0.0": {}, "1.1.0": {}, "2.0.0-rc.1": {}},
+            "time": {
+                "created": iso(900_000),
+                "modified": iso(60),
+                "1.0.0": iso(900_000),
+                "1.1.0": iso(3_600),
+                "2.0.0-rc.1": iso(60),
+            },
+        });
+        drop_young_versions(&mut doc, "x", Duration::from_secs(48 * 3600)).unwrap();
+        let versions: Vec<&String> = doc["versions"].as_object().unwrap().keys().collect();
+        assert_eq!(versions, ["1.0.0"]);
+        assert_eq!(doc["dist-tags"], json!({"latest": "1.0.0", "old": "1.0.0"}));
+        assert!(doc["time"].get("1.1.0").is_none());
+        assert!(doc["time"].get("created").is_some());
+    }
+
+    #[test]
+    fn a_package_with_only_young_versions_is_refused() {
+        let mut doc = json!({
+            "dist-tags": {"latest": "1.0.0"},
+            "versions": {"1.0.0": {}},
+            "time": {"1.0.0": iso(10)},
+        });
+        let e = drop_young_versions(&mut doc, "fresh", Duration::from_secs(3600)).unwrap_err();
+        assert!(e.contains("every version was published within the last 1 h"), "{e}");
+        // Old enough: nothing changes.
+        let before = doc.clone();
+        drop_young_versions(&mut doc, "fresh", Duration::from_secs(5)).unwrap();
+        assert_eq!(doc, before);
+    }
+}
