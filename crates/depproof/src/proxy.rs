@@ -30,9 +30,16 @@ use crate::snapshots::Snapshots;
     configuration or data."
 )]
 pub struct ProxyArgs {
-    /// Address to listen on (port 0: any free port; the address is printed on standard error).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3141")]
-    pub listen: SocketAddr,
+    /// Read settings from this TOML file (keys as the long options: `listen`,
+    /// `pypi-upstream`, `pypi-files`, `npm-upstream`, `public-url`, `audit-log`, `min-age`,
+    /// `cache-ttl`, `timeout`, `connect-timeout`, `fail-open`, `allow`); options given on
+    /// the command line win.
+    #[arg(long, value_name = "FILE")]
+    pub proxy_config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:3141; port 0: any free port; the address
+    /// is printed on standard error).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
     /// The PyPI Simple index to forward to (e.g. https://pypi.org/simple/).
     #[arg(long, value_name = "URL")]
     pub pypi_upstream: Option<String>,
@@ -54,15 +61,15 @@ pub struct ProxyArgs {
     /// JSON pages (each drop is logged).
     #[arg(long, value_name = "HOURS")]
     pub min_age: Option<u64>,
-    /// Reuse upstream metadata for this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub cache_ttl: u64,
-    /// Give up on an upstream after this many seconds without an answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
-    /// Give up connecting to an upstream after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
-    pub connect_timeout: u64,
+    /// Reuse upstream metadata for this many seconds (default 300; 0: never).
+    #[arg(long, value_name = "SECONDS")]
+    pub cache_ttl: Option<u64>,
+    /// Give up on an upstream after this many seconds without an answer (default 30).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Give up connecting to an upstream after this many seconds (default 5).
+    #[arg(long, value_name = "SECONDS")]
+    pub connect_timeout: Option<u64>,
     /// When the assessment cannot answer, serve the package instead of refusing it.
     #[arg(long)]
     pub fail_open: bool,
@@ -91,8 +98,61 @@ fn upstream(flag: &str, s: &str) -> Result<Url> {
     Ok(u)
 }
 
+/// The settings of `--proxy-config FILE`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    pypi_upstream: Option<String>,
+    #[serde(default)]
+    pypi_files: Vec<String>,
+    npm_upstream: Option<String>,
+    public_url: Option<String>,
+    audit_log: Option<PathBuf>,
+    min_age: Option<u64>,
+    cache_ttl: Option<u64>,
+    timeout: Option<u64>,
+    connect_timeout: Option<u64>,
+    #[serde(default)]
+    fail_open: bool,
+    #[serde(default)]
+    allow: Vec<String>,
+}
+
+/// The command line over the file: options given win, lists given replace the file's.
+fn merge(mut args: ProxyArgs) -> Result<ProxyArgs> {
+    let Some(path) = &args.proxy_config else {
+        return Ok(args);
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file: FileConfig =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    args.listen = args.listen.or(file.listen);
+    args.pypi_upstream = args.pypi_upstream.or(file.pypi_upstream);
+    if args.pypi_files.is_empty() {
+        args.pypi_files = file.pypi_files;
+    }
+    args.npm_upstream = args.npm_upstream.or(file.npm_upstream);
+    args.public_url = args.public_url.or(file.public_url);
+    args.audit_log = args.audit_log.or(file.audit_log);
+    args.min_age = args.min_age.or(file.min_age);
+    args.cache_ttl = args.cache_ttl.or(file.cache_ttl);
+    args.timeout = args.timeout.or(file.timeout);
+    args.connect_timeout = args.connect_timeout.or(file.connect_timeout);
+    args.fail_open |= file.fail_open;
+    if args.allow.is_empty() {
+        args.allow = file.allow;
+    }
+    Ok(args)
+}
+
 /// `depproof proxy`.
 pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
+    let args = merge(args)?;
+    let listen = args
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3141)));
     let pypi = args
         .pypi_upstream
         .as_deref()
@@ -128,9 +188,9 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
         npm_upstream: npm.clone(),
         public_url,
         min_age: args.min_age.map(|h| Duration::from_secs(h * 3600)),
-        cache_ttl: Duration::from_secs(args.cache_ttl),
-        connect_timeout: Duration::from_secs(args.connect_timeout.max(1)),
-        timeout: Duration::from_secs(args.timeout.max(1)),
+        cache_ttl: Duration::from_secs(args.cache_ttl.unwrap_or(300)),
+        connect_timeout: Duration::from_secs(args.connect_timeout.unwrap_or(5).max(1)),
+        timeout: Duration::from_secs(args.timeout.unwrap_or(30).max(1)),
     };
     let audit: Box<dyn Write + Send> = match &args.audit_log {
         None => Box::new(std::io::stdout()),
@@ -162,9 +222,9 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
         .build()
         .context("cannot start the server's runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
+            .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
         let mut serving = Vec::new();
         if let Some(p) = &pypi {

@@ -67,6 +67,9 @@ impl Default for Config {
 
 /// The most metadata responses kept.
 const CACHE_ENTRIES: usize = 4096;
+/// A decision's ecosystem, name and version.
+type DecisionKey = (Ecosystem, String, Option<String>);
+
 /// The most decisions remembered.
 const DECISION_ENTRIES: usize = 65_536;
 /// The largest metadata document read from an upstream.
@@ -83,7 +86,7 @@ pub struct Proxy {
     cache: Mutex<HashMap<String, (Instant, Cached)>>,
     /// Decisions by ecosystem, name and version: the snapshots do not change while the
     /// proxy runs, and a refusal's suggestions cost a search of the index.
-    decisions: Mutex<HashMap<(Ecosystem, String, Option<String>), Decision>>,
+    decisions: Mutex<HashMap<DecisionKey, Decision>>,
     /// Each PyPI file origin, as a base URL; index 0 is the index's own origin.
     file_origins: Vec<Url>,
 }

@@ -367,7 +367,10 @@ mod tests {
             "time": {"1.0.0": iso(10)},
         });
         let e = drop_young_versions(&mut doc, "fresh", Duration::from_secs(3600)).unwrap_err();
-        assert!(e.contains("every version was published within the last 1 h"), "{e}");
+        assert!(
+            e.contains("every version was published within the last 1 h"),
+            "{e}"
+        );
         // Old enough: nothing changes.
         let before = doc.clone();
         drop_young_versions(&mut doc, "fresh", Duration::from_secs(5)).unwrap();
