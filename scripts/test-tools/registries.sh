@@ -3,7 +3,7 @@
 # Verdaccio, and the few real packages the registries are loaded with, fetched here once
 # so that the tests never reach the internet.
 registries="$tools/registries"
-if [ ! -f "$registries/.done-1" ]; then
+if [ ! -f "$registries/.done-2" ]; then
   rm -rf "$registries"
   mkdir -p "$registries/pypi-packages" "$registries/npm-packages" "$registries/verdaccio"
   python3 -m venv "$registries/py"
@@ -23,8 +23,8 @@ if [ ! -f "$registries/.done-1" ]; then
 JSON
   (cd "$registries/verdaccio" && npm install --no-audit --no-fund --silent)
   # Small npm packages without dependencies.
-  (cd "$registries/npm-packages" && npm pack --silent is-number@7.0.0 ms@2.1.3 >/dev/null)
-  touch "$registries/.done-1"
+  (cd "$registries/npm-packages" && npm pack --silent is-number@7.0.0 ms@2.1.3 @types/ms@2.1.0 >/dev/null)
+  touch "$registries/.done-2"
 fi
 export DEPPROOF_TEST_PYTHON="$registries/py/bin/python"
 export DEPPROOF_TEST_PYPISERVER="$registries/py/bin/pypi-server"

@@ -204,7 +204,11 @@ fn npm_through_the_proxy() {
     let base = fresh_dir("proxy-npm");
     let home = base.join("home");
     std::fs::create_dir_all(&home).unwrap();
-    npm_registry_storage(&tools, &base, &["lodahs", "zzq-invented-helper"]);
+    npm_registry_storage(
+        &tools,
+        &base,
+        &["lodahs", "zzq-invented-helper", "@zzq-invented/left-padz"],
+    );
     let (mut upstream, up) = verdaccio(&tools, &base);
     let audit = base.join("audit.jsonl");
     let (proxy, addr) = proxy(
@@ -228,7 +232,12 @@ fn npm_through_the_proxy() {
     let project = base.join("project");
     npm_project(&project);
 
-    let o = npm(&home, &project, &registry, &["ms", "is-number"]);
+    let o = npm(
+        &home,
+        &project,
+        &registry,
+        &["ms", "is-number", "@types/ms"],
+    );
     let out = all_output(&o);
     assert!(o.status.success(), "{out}\n{}", proxy.log());
     assert!(
@@ -259,6 +268,20 @@ fn npm_through_the_proxy() {
         "{out}"
     );
     assert!(!project.join("node_modules/lodahs").exists());
+    // Scoped names: the document and tarball paths of an established one work (above),
+    // an invented one is refused.
+    assert!(
+        project
+            .join("node_modules/@types/ms/package.json")
+            .is_file()
+    );
+    let o = npm(&home, &project, &registry, &["@zzq-invented/left-padz"]);
+    let out = all_output(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains("depproof refused @zzq-invented/left-padz (npm)"),
+        "{out}"
+    );
 
     // Tarballs of a refused package are refused too.
     let (status, body) = http_get(addr, "/lodahs/-/lodahs-1.0.0.tgz", "*/*");
