@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
 
-use depproof_assess::{Assessor, FailOn, Finding, Presence, Use, Verdict};
+use depproof_assess::{Assessor, FailOn, Finding, Use, Verdict};
 use depproof_extract::Kind;
 use depproof_registry::Ecosystem;
 
@@ -209,12 +209,4 @@ impl<'a> Judge<'a> {
             overridden,
         }
     }
-}
-
-/// Whether the snapshot has the name (for messages that say "not on the registry").
-pub fn exists(d: &Decision) -> bool {
-    matches!(
-        d.finding.as_ref().map(|f| &f.presence),
-        Ok(Presence::Found(_))
-    )
 }
