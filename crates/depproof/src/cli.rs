@@ -50,6 +50,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::study::StudyCommand,
     },
+    /// Checks the packages of an install command, then runs it: `depproof run -- pip install x`.
+    Run(crate::guard::RunArgs),
+    /// Prints shell functions that route pip, npm, uv… through `depproof run`.
+    ShellInit(crate::guard::ShellInitArgs),
+    /// A registry proxy for pip, uv, npm, yarn, pnpm and bun that refuses blocked packages.
+    Proxy(crate::proxy::ProxyArgs),
     /// Builds and describes snapshot indexes.
     Index {
         #[command(subcommand)]

@@ -6,7 +6,9 @@ mod cli;
 mod diff;
 mod explain;
 mod findings;
+mod guard;
 mod index_cmd;
+mod proxy;
 mod scan;
 mod snapshots;
 mod study;
@@ -42,6 +44,9 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Explain(args) => explain::run(args),
         Command::Study { command } => study::run(&cli.global, command),
+        Command::Run(args) => guard::run(&cli.global, args),
+        Command::ShellInit(args) => guard::shell_init(args),
+        Command::Proxy(args) => proxy::run(&cli.global, args),
         Command::Index { command } => match command {
             IndexCommand::Build(args) => index_cmd::build(args),
             IndexCommand::Info(args) => index_cmd::info(&cli.global, args),

@@ -1,0 +1,162 @@
+//! The audit log: one JSON object a line for every decision.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use crate::judge::Decision;
+
+/// Where audit records go.
+pub struct AuditLog {
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl AuditLog {
+    /// A log writing to `out` (a file opened for appending, or standard output).
+    pub fn new(out: Box<dyn Write + Send>) -> AuditLog {
+        AuditLog {
+            out: Mutex::new(out),
+        }
+    }
+
+    /// Appends one record and flushes it, so that a record is never half-written when the
+    /// process stops. A failure to write is returned; the caller decides what it means.
+    pub fn write(&self, record: &Value) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        let mut out = self
+            .out
+            .lock()
+            .map_err(|_| std::io::Error::other("the audit log's lock was poisoned"))?;
+        out.write_all(&line)?;
+        out.flush()
+    }
+}
+
+/// The record of a decision: time, client, ecosystem, package, version, verdict, signals,
+/// action, override, and the reason in words.
+pub fn record(
+    client: &str,
+    request: &str,
+    version: Option<&str>,
+    decision: &Decision,
+    reason: &str,
+) -> Value {
+    json!({
+        "time": now_rfc3339(),
+        "client": client,
+        "ecosystem": decision.ecosystem.id(),
+        "package": decision.name,
+        "version": version,
+        "request": request,
+        "verdict": decision.verdict().map(|v| v.id()),
+        "signals": decision.signal_codes(),
+        "action": decision.action.id(),
+        "override": decision.overridden.map(|o| o.words()),
+        "reason": reason,
+    })
+}
+
+/// The current time in UTC as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn now_rfc3339() -> String {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    rfc3339(d.as_secs() as i64, d.subsec_millis())
+}
+
+/// `secs` after the Unix epoch, in UTC, with milliseconds.
+pub fn rfc3339(secs: i64, millis: u32) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 / ISO 8601 UTC time as registries write
+/// them (`2024-05-01T12:00:00.123Z`, `2024-05-01T12:00:00+00:00`); `None` otherwise.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" | "" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hh: i64 = rest.get(1..3)?.parse().ok()?;
+            let mm: i64 = rest.get(4..6)?.parse().ok()?;
+            sign * (hh * 3600 + mm * 60)
+        }
+    };
+    Some(days_from_civil(y, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + se - offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
+        assert_eq!(parse_rfc3339("2000-02-29T00:00:00.005Z"), Some(951_782_400));
+        assert_eq!(
+            parse_rfc3339("2000-02-29T01:00:00+01:00"),
+            Some(951_782_400)
+        );
+        assert_eq!(parse_rfc3339("2000-13-29T01:00:00Z"), None);
+        assert_eq!(parse_rfc3339("yesterday"), None);
+        for days in [-1000, 0, 19_000, 50_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
