@@ -44,6 +44,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Explains a signal: what it means, why it matters, what to do.
     Explain(ExplainArgs),
+    /// Serves the HTTP API (check, scan, snapshots) for services and editor plugins.
+    Serve(crate::serve::ServeArgs),
+    /// Serves the MCP tools coding agents call before installing a package.
+    Mcp(crate::serve::McpArgs),
     /// Builds and describes snapshot indexes.
     Index {
         #[command(subcommand)]

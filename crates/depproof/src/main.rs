@@ -8,6 +8,7 @@ mod explain;
 mod findings;
 mod index_cmd;
 mod scan;
+mod serve;
 mod snapshots;
 
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Explain(args) => explain::run(args),
+        Command::Serve(args) => serve::serve(&cli.global, args),
+        Command::Mcp(args) => serve::mcp(&cli.global, args),
         Command::Index { command } => match command {
             IndexCommand::Build(args) => index_cmd::build(args),
             IndexCommand::Info(args) => index_cmd::info(&cli.global, args),
