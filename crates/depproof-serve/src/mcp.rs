@@ -28,12 +28,15 @@ pub struct CheckArgs {
     pub ecosystem: Option<EcosystemName>,
 }
 
+fn markdown() -> String {
+    "markdown".to_owned()
+}
+
 fn kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": "string",
         "enum": SourceKind::NAMES,
-        "default": "markdown",
-        "description": "How to read `text`: `markdown` for a model's answer or any prose with code blocks; `python`, `js`, `ts`…; or a manifest kind (`requirements`, `package.json`…)."
+        "description": "How to read `text` (default `markdown`): `markdown` for a model's answer or any prose with code blocks; `python`, `js`, `ts`…; or a manifest kind (`requirements`, `package.json`…)."
     })
 }
 
@@ -44,9 +47,9 @@ pub struct ScanArgs {
     /// A code snippet, a file, or a model's whole answer.
     pub text: String,
     /// How to read it (default `markdown`).
-    #[serde(default)]
+    #[serde(default = "markdown")]
     #[schemars(schema_with = "kind_schema")]
-    pub language: Option<String>,
+    pub language: String,
 }
 
 /// Arguments of `suggest_packages`.
@@ -146,7 +149,7 @@ lines that refer to it, and what to do.",
         &self,
         Parameters(args): Parameters<ScanArgs>,
     ) -> Result<Json<ScanAnswer>, String> {
-        let name = args.language.unwrap_or_else(|| "markdown".to_owned());
+        let name = args.language;
         let Some(kind) = SourceKind::from_name(&name) else {
             return Err(format!(
                 "language `{}` is not one depproof reads; one of: {}",
