@@ -81,19 +81,27 @@ pub struct ScanFile {
     pub text: String,
 }
 
-/// The JSON body of `POST /v1/scan`: either `text` (with its `kind`) or `files`.
+/// `POST /v1/scan` with text.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScanRequest {
+pub struct ScanTextRequest {
     /// A snippet, a file or a model's whole answer.
-    #[serde(default)]
-    pub text: Option<String>,
+    pub text: String,
     /// How to read `text` (default `markdown`, which also reads a model's answer).
-    #[serde(default)]
-    pub kind: Option<String>,
+    #[serde(default = "markdown")]
+    pub kind: String,
+}
+
+fn markdown() -> String {
+    "markdown".to_owned()
+}
+
+/// `POST /v1/scan` with files.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanFilesRequest {
     /// Files scanned together as one project.
-    #[serde(default)]
-    pub files: Option<Vec<ScanFile>>,
+    pub files: Vec<ScanFile>,
 }
 
 #[derive(Clone)]
@@ -378,43 +386,37 @@ async fn scan(
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_archive", e.0))?;
         Job::Files(files)
     } else {
-        let req: ScanRequest = parse(&bytes, "scan")?;
-        match (req.text, req.files) {
-            (Some(text), None) => {
-                let name = req.kind.unwrap_or_else(|| "markdown".to_owned());
-                let kind = SourceKind::from_name(&name).ok_or_else(|| {
-                    ApiError::invalid(format!(
-                        "kind `{}` is not a kind depproof reads; one of: {}",
-                        name.escape_debug(),
-                        SourceKind::NAMES.join(", ")
-                    ))
-                })?;
-                Job::Text(kind, text)
-            }
-            (None, Some(files)) => {
-                if req.kind.is_some() {
-                    return Err(ApiError::invalid(
-                        "`kind` goes with `text`; each of `files` is read by its path",
-                    ));
-                }
-                Job::Files(
-                    files
-                        .into_iter()
-                        .map(|f| InFile {
-                            path: f.path,
-                            content: f.text.into_bytes(),
-                        })
-                        .collect(),
-                )
-            }
-            (Some(_), Some(_)) => {
-                return Err(ApiError::invalid("send `text` or `files`, not both"));
-            }
-            (None, None) => {
-                return Err(ApiError::invalid(
-                    "send `text` (with its `kind`) or `files` to scan",
-                ));
-            }
+        // Which of the two shapes decides the error messages: read as JSON first.
+        let value: Value = parse(&bytes, "scan")?;
+        let has = |k: &str| value.as_object().is_some_and(|o| o.contains_key(k));
+        let shape = |e: serde_json::Error| ApiError::invalid(format!("the scan request body: {e}"));
+        if has("files") && has("text") {
+            return Err(ApiError::invalid("send `text` or `files`, not both"));
+        } else if has("files") {
+            let req: ScanFilesRequest = serde_json::from_value(value).map_err(shape)?;
+            Job::Files(
+                req.files
+                    .into_iter()
+                    .map(|f| InFile {
+                        path: f.path,
+                        content: f.text.into_bytes(),
+                    })
+                    .collect(),
+            )
+        } else if value.is_object() && !has("text") {
+            return Err(ApiError::invalid(
+                "send `text` (with its `kind`) or `files` to scan",
+            ));
+        } else {
+            let req: ScanTextRequest = serde_json::from_value(value).map_err(shape)?;
+            let kind = SourceKind::from_name(&req.kind).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "kind `{}` is not a kind depproof reads; one of: {}",
+                    req.kind.escape_debug(),
+                    SourceKind::NAMES.join(", ")
+                ))
+            })?;
+            Job::Text(kind, req.text)
         }
     };
     let doc = off_thread(move || -> Result<Value, ApiError> {

@@ -65,8 +65,9 @@ pub fn document() -> Value {
                         "properties": {
                             "path": {
                                 "type": "string",
-                                "description": "Relative, with `/` between directories (no `..`, no leading `/`); unique, and never both a file and a directory.",
-                                "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}){0,7}$"
+                                "description": "Relative, with `/` between directories (no `..`, no leading `/`, no backslash or NUL); unique, and never both a file and a directory.",
+                                "minLength": 1,
+                                "maxLength": 1024
                             },
                             "text": { "type": "string" }
                         },
