@@ -97,14 +97,14 @@ fn drive(python: &PathBuf, args: &[&str]) -> Value {
     })
 }
 
-fn call<'a>(seen: &'a Value, i: usize) -> &'a Value {
+fn call(seen: &Value, i: usize) -> &Value {
     let c = &seen["calls"][i];
     assert_eq!(c["tool"], calls()[i][0], "call {i}");
     c
 }
 
 /// The structured answer of a successful call, which its text repeats as JSON.
-fn ok<'a>(seen: &'a Value, i: usize) -> &'a Value {
+fn ok(seen: &Value, i: usize) -> &Value {
     let c = call(seen, i);
     assert_eq!(c["is_error"], false, "call {i}: {c}");
     let text: Value = serde_json::from_str(c["text"][0].as_str().unwrap()).unwrap();
