@@ -56,6 +56,10 @@ pub enum Command {
     ShellInit(crate::guard::ShellInitArgs),
     /// A registry proxy for pip, uv, npm, yarn, pnpm and bun that refuses blocked packages.
     Proxy(crate::proxy::ProxyArgs),
+    /// Serves the HTTP API (check, scan, snapshots) for services and editor plugins.
+    Serve(crate::serve::ServeArgs),
+    /// Serves the MCP tools coding agents call before installing a package.
+    Mcp(crate::serve::McpArgs),
     /// Builds and describes snapshot indexes.
     Index {
         #[command(subcommand)]

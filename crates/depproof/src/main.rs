@@ -10,6 +10,7 @@ mod guard;
 mod index_cmd;
 mod proxy;
 mod scan;
+mod serve;
 mod snapshots;
 mod study;
 
@@ -47,6 +48,8 @@ fn main() -> ExitCode {
         Command::Run(args) => guard::run(&cli.global, args),
         Command::ShellInit(args) => guard::shell_init(args),
         Command::Proxy(args) => proxy::run(&cli.global, args),
+        Command::Serve(args) => serve::serve(&cli.global, args),
+        Command::Mcp(args) => serve::mcp(&cli.global, args),
         Command::Index { command } => match command {
             IndexCommand::Build(args) => index_cmd::build(args),
             IndexCommand::Info(args) => index_cmd::info(&cli.global, args),
