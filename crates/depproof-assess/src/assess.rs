@@ -1173,7 +1173,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 /// What the snapshot would hold for a package known only from a live answer.
-fn live_info(f: &PackageFacts) -> PackageInfo {
+pub fn live_info(f: &PackageFacts) -> PackageInfo {
     let latest = f.latest_version.clone().unwrap_or_default();
     let mut flags = depproof_registry::flags::derive(&latest, "");
     if f.security_holding {

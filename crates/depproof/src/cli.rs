@@ -34,6 +34,8 @@ pub struct GlobalArgs {
     /// plus `depproof`, e.g. ~/.local/share/depproof).
     #[arg(long = "data-dir", value_name = "DIR", global = true)]
     pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 #[derive(Debug, Subcommand)]

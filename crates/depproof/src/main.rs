@@ -7,6 +7,7 @@ mod diff;
 mod explain;
 mod findings;
 mod index_cmd;
+mod live;
 mod scan;
 mod snapshots;
 

@@ -48,6 +48,7 @@ impl Snapshots {
             pypi: self.get(Ecosystem::PyPI),
             npm: self.get(Ecosystem::Npm),
             overlays: (!self.overlays.is_empty()).then_some(&self.overlays),
+            live: None,
         }
     }
 
