@@ -225,7 +225,7 @@ pub fn check_name(assessor: &Assessor, ecosystems: &[Ecosystem], name: &str) -> 
                 // changes nothing.
                 let status = match (
                     status,
-                    live_answer(&assessor.registry(), eco, &key).map(|a| &a.outcome),
+                    live_answer(assessor.registry(), eco, &key).map(|a| &a.outcome),
                 ) {
                     (Status::Absent | Status::Unknown, Some(depproof_live::Outcome::Found(f))) => {
                         Status::Found(depproof_assess::assess::live_info(f))
