@@ -18,6 +18,8 @@ mod client;
 pub mod date;
 #[cfg(feature = "client")]
 pub mod parse;
+#[cfg(feature = "client")]
+pub mod sync;
 
 #[cfg(feature = "client")]
 pub use client::{Live, LiveConfig, LiveError, RegistryUrls};

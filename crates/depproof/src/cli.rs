@@ -216,6 +216,9 @@ pub enum IndexCommand {
     ImportOsv(ImportOsvArgs),
     /// Adds names language models invented to the hallucination overlay.
     ImportHallucinations(ImportHallucinationsArgs),
+    /// Builds a complete, current snapshot from the registry's replication API (npm);
+    /// resumable and incremental.
+    Sync(crate::sync::SyncArgs),
 }
 
 #[derive(Debug, Args)]

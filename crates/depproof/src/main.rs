@@ -10,6 +10,7 @@ mod index_cmd;
 mod live;
 mod scan;
 mod snapshots;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
             IndexCommand::ImportHallucinations(args) => {
                 index_cmd::import_hallucinations(&cli.global, args)
             }
+            IndexCommand::Sync(args) => sync::run(&cli.global, args),
         },
     };
     match result {
