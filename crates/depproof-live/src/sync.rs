@@ -230,6 +230,65 @@ async fn sync_async(
     Ok(out)
 }
 
+/// Lists every project of a PyPI Simple index (`GET /simple/` in JSON form, PEP 691) into
+/// `dir/pypi-names.txt`. The Simple API has no change feed: each sync is one full listing.
+/// Blocking.
+pub fn sync_pypi(registry: &str, dir: &Path) -> Result<SyncOutcome, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let url = if registry.ends_with('/') {
+            registry.to_owned()
+        } else {
+            format!("{registry}/")
+        };
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("depproof/", env!("CARGO_PKG_VERSION")))
+            .timeout(std::time::Duration::from_secs(600))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let r = client
+            .get(&url)
+            .header(
+                reqwest::header::ACCEPT,
+                "application/vnd.pypi.simple.v1+json",
+            )
+            .send()
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+        if !r.status().is_success() {
+            return Err(format!("{url}: HTTP {}", r.status()));
+        }
+        let body = r.bytes().await.map_err(|e| format!("{url}: {e}"))?;
+        let v: Value = serde_json::from_slice(&body)
+            .map_err(|e| format!("{url}: not a Simple API JSON index: {e}"))?;
+        let projects = v["projects"]
+            .as_array()
+            .ok_or(format!("{url}: not a Simple API JSON index: no `projects`"))?;
+        let names: BTreeSet<String> = projects
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .map(str::to_owned)
+            .collect();
+        let mut text = String::new();
+        for n in &names {
+            text.push_str(n);
+            text.push('\n');
+        }
+        save(&dir.join("pypi-names.txt"), text.as_bytes())?;
+        Ok(SyncOutcome {
+            names,
+            pages: 1,
+            resumed: false,
+            incremental: false,
+            seq: v["meta"]["_last-serial"].as_u64().unwrap_or(0),
+        })
+    })
+}
+
 fn percent(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {

@@ -10,22 +10,22 @@ use depproof_registry::index::Completeness;
 use depproof_registry::index::build::{BuildOptions, build_from_path};
 use depproof_registry::{Ecosystem, Index, Lookup, Popularity};
 
+use crate::EXIT_OK;
 use crate::cli::{EcosystemArg, GlobalArgs};
-use crate::{EXIT_ERROR, EXIT_OK};
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "npm: `_all_docs` paged by `startkey`, then `_changes` from the recorded sequence; \
     progress is saved after every page, so an interrupted sync resumes and a later one applies \
-    only the changes. The download counts of the snapshot in use are kept. The new snapshot is \
+    only the changes. PyPI: the Simple API index in JSON form (one request, no change feed). The download counts of the snapshot in use are kept. The new snapshot is \
     written beside the old one, checked (header, checksum, name count) and renamed into place.\n\n\
     Exit status: 0 synced; 2 the registry or the directory is unusable (the old snapshot stays)."
 )]
 pub struct SyncArgs {
-    /// The registry to sync (npm; PyPI is not supported yet).
+    /// The registry to sync.
     #[arg(long, short = 'e', value_enum)]
     pub ecosystem: EcosystemArg,
-    /// Where to write `npm.idx` and the sync state (default: `snapshots` in the data
+    /// Where to write `npm.idx` / `pypi.idx` and the sync state (default: `snapshots` in the data
     /// directory, where runs pick it up when it is newer than the embedded snapshot).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -39,12 +39,6 @@ pub struct SyncArgs {
 
 pub fn run(global: &GlobalArgs, args: SyncArgs) -> Result<u8> {
     let eco: Ecosystem = args.ecosystem.into();
-    if eco != Ecosystem::Npm {
-        eprintln!(
-            "error: `index sync` supports npm only so far; build PyPI snapshots with `index build`"
-        );
-        return Ok(EXIT_ERROR);
-    }
     let dir = match &args.out {
         Some(d) => d.clone(),
         None => depproof_registry::overlay::data_dir(global.data_dir.as_deref())
@@ -52,71 +46,95 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> Result<u8> {
             .join("snapshots"),
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let registry = global
-        .live
-        .npm_url
-        .clone()
-        .unwrap_or_else(|| depproof_live::NPM_URL.to_owned());
-    let work = dir.join("npm-sync");
-    let outcome = match depproof_live::sync::sync_npm(
-        &registry,
-        &work,
-        args.page_size.max(1),
-        args.stop_after_pages,
-    ) {
+    let (registry, synced) = match eco {
+        Ecosystem::Npm => {
+            let url = global
+                .live
+                .npm_url
+                .clone()
+                .unwrap_or_else(|| depproof_live::NPM_URL.to_owned());
+            let r = depproof_live::sync::sync_npm(
+                &url,
+                &dir.join("npm-sync"),
+                args.page_size.max(1),
+                args.stop_after_pages,
+            );
+            (url, r)
+        }
+        Ecosystem::PyPI => {
+            let url = global
+                .live
+                .pypi_url
+                .clone()
+                .unwrap_or_else(|| depproof_live::PYPI_URL.to_owned());
+            let r = depproof_live::sync::sync_pypi(&url, &dir.join("pypi-sync"));
+            (url, r)
+        }
+    };
+    let outcome = match synced {
         Ok(o) => o,
         Err(e) => bail!("sync of {registry} stopped: {e}; the previous snapshot is still used"),
     };
-    // Download counts of the snapshot in use, where the registry offers none.
+    // Versions, months and popularity of the snapshot in use, where the registry's
+    // listing offers none.
     let snaps = crate::snapshots::Snapshots::load(global)?;
-    let previous = snaps.get(Ecosystem::Npm);
-    let tsv = work.join("npm.tsv");
+    let previous = snaps.get(eco);
+    let tsv = dir.join(format!("{}.sync.tsv", eco.id()));
     {
         let mut f = std::io::BufWriter::new(
             std::fs::File::create(&tsv)
                 .with_context(|| format!("cannot write {}", tsv.display()))?,
         );
-        writeln!(f, "name\tversion\tdownloads_a_month")?;
+        let popularity_column = match eco {
+            Ecosystem::PyPI => "rank_among_15000_most_downloaded",
+            Ecosystem::Npm => "downloads_a_month",
+        };
+        writeln!(f, "name\tversion\tmonth\t{popularity_column}")?;
         for n in &outcome.names {
-            if n.contains(['\t', '\n']) || eco.validate(n).is_err() {
+            if n.contains(['\t', '\n', '\r']) || eco.validate(n).is_err() {
                 continue;
             }
-            let (version, downloads) = match previous.lookup(&eco.normalize(n)) {
+            let (version, month, popularity) = match previous.lookup(&eco.normalize(n)) {
                 Lookup::Found(info) => (
                     info.latest_version.clone(),
+                    info.release_month_str().unwrap_or_default(),
                     match info.popularity {
                         Popularity::MonthlyDownloads(d) => d.to_string(),
+                        Popularity::Rank(r) => r.to_string(),
                         _ => String::new(),
                     },
                 ),
-                _ => (String::new(), String::new()),
+                _ => (String::new(), String::new(), String::new()),
             };
-            writeln!(f, "{n}\t{version}\t{downloads}")?;
+            writeln!(f, "{n}\t{version}\t{month}\t{popularity}")?;
         }
         f.flush()?;
     }
     let today = depproof_live::date::now()[..10].to_owned();
-    let mut opts = BuildOptions::new(
-        eco,
-        format!(
+    let source = match eco {
+        Ecosystem::Npm => format!(
             "npm replication API of {registry}, sequence {}",
             outcome.seq
         ),
-    );
+        Ecosystem::PyPI => format!("Simple API index of {registry}, serial {}", outcome.seq),
+    };
+    let mut opts = BuildOptions::new(eco, source);
     opts.snapshot_date = Some(today);
     opts.completeness = Some(Completeness::Complete);
-    let (bytes, stats) = build_from_path(&tsv, &opts)?;
-    let target = dir.join("npm.idx");
-    let beside = dir.join("npm.idx.new");
+    let built = build_from_path(&tsv, &opts);
+    let _ = std::fs::remove_file(&tsv);
+    let (bytes, stats) = built?;
+    let target = dir.join(format!("{}.idx", eco.id()));
+    let beside = dir.join(format!("{}.idx.new", eco.id()));
     std::fs::write(&beside, &bytes)
         .with_context(|| format!("cannot write {}", beside.display()))?;
     let check = Index::open(&beside).and_then(|i| {
         i.verify()?;
-        Ok(i.header().name_count)
+        Ok((i.ecosystem(), i.header().name_count))
     });
     match check {
-        Ok(count) if count == stats.names => {}
-        Ok(count) => {
+        Ok((e, count)) if e == eco && count == stats.names => {}
+        Ok((_, count)) => {
             let _ = std::fs::remove_file(&beside);
             bail!(
                 "the new snapshot holds {count} names, not the {} built; the previous snapshot is still used",
@@ -130,9 +148,8 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> Result<u8> {
     }
     std::fs::rename(&beside, &target)
         .with_context(|| format!("cannot rename {} to {}", beside.display(), target.display()))?;
-    let _ = std::fs::remove_file(&tsv);
     eprintln!(
-        "{}: {} npm names ({}{} page{}), sequence {}",
+        "{}: {} {eco} names ({}{} page{}), sequence {}",
         target.display(),
         stats.names,
         if outcome.incremental {

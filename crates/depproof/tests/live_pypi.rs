@@ -289,6 +289,51 @@ fn live_pypi_lookups_against_devpi() {
     assert_eq!(internal["verdict"], "ok", "{internal:#}");
     std::fs::remove_file(work.join("depproof.toml")).unwrap();
 
+    // A complete snapshot synced from the index (PEP 691 JSON listing).
+    let out = work.join("synced");
+    let o = run(
+        &work,
+        &[
+            "--pypi-url",
+            &public,
+            "index",
+            "sync",
+            "-e",
+            "pypi",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let index = out.join("pypi.idx");
+    let o = run(
+        &work,
+        &[
+            "--index",
+            index.to_str().unwrap(),
+            "check",
+            "-e",
+            "pypi",
+            "--format",
+            "json",
+            "zq-live-demo-pkg",
+            "zq-only-internal",
+        ],
+    );
+    let doc = support::json(&o);
+    assert_eq!(
+        result(&doc, "zq-live-demo-pkg")["status"],
+        "exists",
+        "{doc:#}"
+    );
+    assert_eq!(result(&doc, "zq-only-internal")["status"], "does_not_exist");
+    assert_eq!(doc["snapshots"][0]["names"], 2);
+
     // The server goes away: a fresh name is still "does not exist" by the complete
     // snapshot, and the failure is said; never "exists".
     drop(devpi);
