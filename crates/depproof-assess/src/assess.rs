@@ -7,6 +7,7 @@ use std::sync::{Mutex, OnceLock};
 use depproof_extract::scan::{Reference, ScanResult, Target};
 use depproof_extract::suppress::Suppression;
 use depproof_extract::{Diagnostic, Kind, Severity as DiagSeverity};
+use depproof_live::{LiveFacts, Outcome, PackageFacts, Record};
 use depproof_registry::index::{Completeness, MAX_SUGGESTIONS};
 use depproof_registry::overlay::{Overlays, VersionStatus};
 use depproof_registry::typosquat::{Detector, Strength, Technique};
@@ -27,6 +28,8 @@ pub struct Registry<'a> {
     pub npm: &'a Index,
     /// Overlays beside the snapshots.
     pub overlays: Option<&'a Overlays>,
+    /// Live registry answers (`--live`), for the names that were asked.
+    pub live: Option<&'a LiveFacts>,
 }
 
 impl<'a> Registry<'a> {
@@ -36,6 +39,7 @@ impl<'a> Registry<'a> {
             pypi,
             npm,
             overlays: None,
+            live: None,
         }
     }
 
@@ -57,6 +61,12 @@ pub enum Presence {
     Absent,
     /// Absent from a partial snapshot.
     Unknown,
+    /// Absent from a partial snapshot, and the live lookup failed: unknown, never
+    /// "exists" and never safe.
+    LookupFailed {
+        /// Why the registry could not be asked, in words.
+        reason: String,
+    },
     /// Breaks the registry's name rules.
     Invalid {
         /// The rule.
@@ -72,7 +82,7 @@ impl Presence {
         match self {
             Presence::Found(_) => "exists",
             Presence::Absent => "does_not_exist",
-            Presence::Unknown => "unknown",
+            Presence::Unknown | Presence::LookupFailed { .. } => "unknown",
             Presence::Invalid { .. } => "invalid_name",
         }
     }
@@ -127,6 +137,11 @@ pub struct Finding {
     pub private: Option<String>,
     /// Every reference to it (empty for `depproof check`).
     pub references: Vec<Reference>,
+    /// What the registries said when asked live.
+    pub live: Option<Record>,
+    /// The package exists by the live answer only: the snapshot does not have it (its
+    /// `PackageInfo` is made from the answer, without popularity).
+    pub live_only: bool,
 }
 
 impl Finding {
@@ -137,6 +152,22 @@ impl Finding {
         }
         let eco = self.ecosystem.display_name();
         match &self.presence {
+            Presence::Found(_) if self.live_only => {
+                let facts = self.live.as_ref().and_then(|r| r.public.facts());
+                let first = facts
+                    .and_then(|f| f.first_release.as_deref())
+                    .map(|d| format!(", first released {}", &d[..d.len().min(10)]))
+                    .unwrap_or_default();
+                format!(
+                    "exists on {eco} (asked live: {} release{}{first}; not in the snapshot)",
+                    facts.map_or(0, |f| f.releases),
+                    if facts.is_some_and(|f| f.releases == 1) {
+                        ""
+                    } else {
+                        "s"
+                    },
+                )
+            }
             Presence::Found(info) => {
                 let index = registry.snapshot(self.ecosystem);
                 format!(
@@ -149,12 +180,20 @@ impl Finding {
             }
             Presence::Absent => format!("does not exist on {eco}"),
             Presence::Unknown => format!("unknown to the {eco} snapshot"),
+            Presence::LookupFailed { reason } => {
+                format!("unknown to the {eco} snapshot (lookup failed: {reason})")
+            }
             Presence::Invalid { reason, .. } => format!("not a valid {eco} name: {reason}"),
         }
     }
 }
 
 impl Finding {
+    /// Found only by asking the registry live: the snapshot does not have it.
+    pub fn live_only(&self) -> bool {
+        self.live_only
+    }
+
     /// What to do, in one sentence: the action of the most serious signal.
     pub fn advice(&self) -> Option<&'static str> {
         self.signals.first().map(|s| s.code.doc().action)
@@ -524,7 +563,47 @@ impl<'a> Assessor<'a> {
                 (key, p)
             }
         };
-        let private = self.policy.private(eco, &key).map(str::to_owned);
+        let record: Option<Record> = match &presence {
+            Presence::Invalid { .. } => None,
+            _ => self.registry.live.and_then(|l| l.get(eco, &key)).cloned(),
+        };
+        let public = record.as_ref().map(|r| &r.public.outcome);
+        let mut live_only = false;
+        let presence = match (presence, public) {
+            (Presence::Absent | Presence::Unknown, Some(Outcome::Found(f))) => {
+                live_only = true;
+                Presence::Found(live_info(f))
+            }
+            // Asked now, the registry has no such package: whatever the snapshot said.
+            (Presence::Found(_) | Presence::Unknown, Some(Outcome::Missing)) => Presence::Absent,
+            (Presence::Unknown, Some(Outcome::Failed { reason })) => Presence::LookupFailed {
+                reason: reason.clone(),
+            },
+            (Presence::Found(mut info), Some(Outcome::Found(f))) => {
+                if f.security_holding {
+                    info.flags.insert(Flags::SECURITY_HOLDING);
+                }
+                Presence::Found(info)
+            }
+            (p, _) => p,
+        };
+        let live_facts = record.as_ref().and_then(|r| r.public.facts());
+        let live_failure = match public {
+            Some(Outcome::Failed { reason }) => Some(reason.as_str()),
+            _ => None,
+        };
+        let mut private = self.policy.private(eco, &key).map(str::to_owned);
+        // A name the private registry has is internal, declared or not.
+        let private_registry = record
+            .as_ref()
+            .and_then(|r| r.private.as_ref())
+            .filter(|a| a.facts().is_some())
+            .map(|a| a.registry.clone());
+        if private.is_none()
+            && let Some(url) = &private_registry
+        {
+            private = Some(format!("registry:{url}"));
+        }
         let mut signals = Vec::new();
         let mut suggestions = Vec::new();
         let shown = format!("`{written}`");
@@ -562,6 +641,11 @@ impl<'a> Assessor<'a> {
                         json!({ "import": import, "snapshot": snapshot, "suggestions": names(&suggestions) }),
                     ));
                 } else {
+                    let asked = match (public, live_failure) {
+                        (Some(Outcome::Missing), _) => " (asked live)".to_owned(),
+                        (_, Some(reason)) => format!(" (the live lookup failed: {reason})"),
+                        _ => String::new(),
+                    };
                     signals.push(Signal::new(
                         Code::NotFound,
                         if in_install {
@@ -569,8 +653,8 @@ impl<'a> Assessor<'a> {
                         } else {
                             Severity::High
                         },
-                        format!("{shown} does not exist on {eco_name}{did_you_mean}"),
-                        json!({ "snapshot": snapshot, "install_command": in_install, "suggestions": names(&suggestions) }),
+                        format!("{shown} does not exist on {eco_name}{asked}{did_you_mean}"),
+                        json!({ "snapshot": snapshot, "install_command": in_install, "suggestions": names(&suggestions), "live": record.as_ref().map(|r| &r.public) }),
                     ));
                 }
             }
@@ -592,18 +676,49 @@ impl<'a> Assessor<'a> {
                 ));
                 self.typosquat(eco, &key, &shown, None, &mut signals, &mut suggestions);
             }
+            Presence::LookupFailed { reason } => {
+                suggestions = self.suggest(eco, &key);
+                let did_you_mean = self.did_you_mean(&suggestions);
+                let cut = match &index.header().completeness {
+                    Completeness::Partial { description, .. } => description.clone(),
+                    Completeness::Complete => String::new(),
+                };
+                signals.push(Signal::new(
+                    Code::LookupFailed,
+                    Severity::Medium,
+                    format!(
+                        "{shown} is unknown: not among {cut} ({} snapshot), and the registry could not be asked ({reason}){did_you_mean}",
+                        index.header().snapshot_date
+                    ),
+                    json!({ "snapshot": snapshot_words(index), "reason": reason, "live": record.as_ref().map(|r| &r.public), "suggestions": names(&suggestions) }),
+                ));
+                self.typosquat(eco, &key, &shown, None, &mut signals, &mut suggestions);
+            }
             Presence::Found(info) => {
                 if private.is_some() {
+                    let public_words = if live_only {
+                        "asked live".to_owned()
+                    } else {
+                        popularity(index, info.popularity)
+                    };
+                    let message = match (&private_registry, self.policy.private(eco, &key)) {
+                        (Some(url), None) => format!(
+                            "{shown} is a package of the private registry {url}, and a package of that name exists on the public {eco_name} registry ({public_words})"
+                        ),
+                        _ => format!(
+                            "{shown} is declared private (`{}`) but a package of that name exists on the public {eco_name} registry ({public_words})",
+                            private.as_deref().unwrap_or_default()
+                        ),
+                    };
                     signals.push(Signal::new(
                         Code::DependencyConfusion,
                         Severity::High,
-                        format!(
-                            "{shown} is declared private (`{}`) but a package of that name exists on the public {eco_name} registry ({})",
-                            private.as_deref().unwrap_or_default(),
-                            popularity(index, info.popularity)
-                        ),
-                        json!({ "pattern": private, "public": info_json(index, info) }),
+                        message,
+                        json!({ "pattern": self.policy.private(eco, &key), "private_registry": private_registry, "public": info_json(index, info) }),
                     ));
+                }
+                if let Some(f) = live_facts {
+                    self.live_status_signals(eco, &shown, f, &mut signals);
                 }
                 self.flag_signals(eco, &shown, info, private.is_some(), &mut signals);
                 if private.is_none() {
@@ -616,7 +731,7 @@ impl<'a> Assessor<'a> {
                         &mut suggestions,
                     );
                 }
-                self.reputation_signals(index, &shown, info, &mut signals);
+                self.reputation_signals(index, &shown, info, live_facts, live_only, &mut signals);
             }
         }
 
@@ -634,11 +749,12 @@ impl<'a> Assessor<'a> {
                 let other_index = self.registry.snapshot(other);
                 let other_key = other.normalize(written);
                 if let Lookup::Found(info) = other_index.lookup(&other_key) {
-                    let severity = if presence == Presence::Unknown {
-                        Severity::Medium
-                    } else {
-                        Severity::Info
-                    };
+                    let severity =
+                        if matches!(presence, Presence::Unknown | Presence::LookupFailed { .. }) {
+                            Severity::Medium
+                        } else {
+                            Severity::Info
+                        };
                     signals.push(Signal::new(
                         Code::CrossEcosystem,
                         severity,
@@ -653,7 +769,86 @@ impl<'a> Assessor<'a> {
             }
         }
 
-        self.finish(eco, key, presence, signals, suggestions, private, uses)
+        let mut f = self.finish(eco, key, presence, signals, suggestions, private, uses);
+        f.live = record;
+        f.live_only = live_only;
+        f
+    }
+
+    /// Whether `written` is a name to ask the registry about live: one the snapshot cannot
+    /// settle (absent, unknown to a partial snapshot, little used and recent), or any name
+    /// when a private registry is configured for its ecosystem (dependency confusion).
+    pub fn wants_live(&self, eco: Ecosystem, written: &str) -> bool {
+        if eco.validate(written).is_err() {
+            return false;
+        }
+        let r = &self.policy.config.registries;
+        let private = match eco {
+            Ecosystem::PyPI => &r.private_pypi,
+            Ecosystem::Npm => &r.private_npm,
+        };
+        if private.is_some() {
+            return true;
+        }
+        let key = eco.normalize(written);
+        let index = self.registry.snapshot(eco);
+        match index.lookup(&key) {
+            Lookup::Absent | Lookup::Unknown => true,
+            Lookup::Found(info) if info.popular => false,
+            Lookup::Found(info) => {
+                let Some((y, m)) = info.release_month else {
+                    return true;
+                };
+                let released = depproof_live::date::days(&format!("{y:04}-{m:02}"));
+                let snapshot = depproof_live::date::days(&index.header().snapshot_date);
+                let t = self.policy.thresholds();
+                let recent = match (released, snapshot) {
+                    // A month of slack: the snapshot knows months only.
+                    (Some(r), Some(s)) => s - r <= i64::from(t.new_days) + 31,
+                    _ => true,
+                };
+                let after_cutoff = t
+                    .training_cutoff
+                    .as_deref()
+                    .and_then(depproof_live::date::days)
+                    .zip(released)
+                    .is_some_and(|(c, r)| r + 31 >= c);
+                recent || after_cutoff
+            }
+        }
+    }
+
+    /// The registry's own verdicts on a package: quarantined, every release yanked.
+    fn live_status_signals(
+        &self,
+        eco: Ecosystem,
+        shown: &str,
+        f: &PackageFacts,
+        signals: &mut Vec<Signal>,
+    ) {
+        if f.status.as_deref() == Some("quarantined") {
+            signals.push(Signal::new(
+                Code::Quarantined,
+                Severity::High,
+                format!(
+                    "{shown} is quarantined by {}: suspected malware, its files cannot be installed",
+                    eco.display_name()
+                ),
+                json!({ "status": f.status }),
+            ));
+        }
+        if f.all_yanked {
+            signals.push(Signal::new(
+                Code::Yanked,
+                Severity::Medium,
+                format!(
+                    "{shown} has every release yanked ({} release{}): withdrawn by its maintainers",
+                    f.releases,
+                    if f.releases == 1 { "" } else { "s" }
+                ),
+                json!({ "releases": f.releases, "latest_version": f.latest_version }),
+            ));
+        }
     }
 
     fn flag_signals(
@@ -718,11 +913,40 @@ impl<'a> Assessor<'a> {
         index: &Index,
         shown: &str,
         info: &PackageInfo,
+        live: Option<&PackageFacts>,
+        live_only: bool,
         signals: &mut Vec<Signal>,
     ) {
         let t = self.policy.thresholds();
         let header = index.header();
-        if !info.popular
+        let first = live.and_then(|f| f.first_release.as_deref());
+        let today = self.registry.live.map(|l| l.today.as_str());
+        let age = first
+            .and_then(depproof_live::date::days)
+            .zip(today.and_then(depproof_live::date::days))
+            .map(|(f, t)| t - f);
+        let mut new = false;
+        if let (Some(first), Some(age)) = (first, age) {
+            if !info.popular && age <= i64::from(t.new_days) {
+                new = true;
+                let used = if live_only {
+                    "not in the snapshot".to_owned()
+                } else {
+                    popularity(index, info.popularity)
+                };
+                signals.push(Signal::new(
+                    Code::New,
+                    Severity::Low,
+                    format!(
+                        "{shown} is new: first released {} ({age} day{} ago, within {} days), {used}",
+                        &first[..first.len().min(10)],
+                        if age == 1 { "" } else { "s" },
+                        t.new_days
+                    ),
+                    json!({ "first_release": first, "age_days": age, "new_days": t.new_days, "live": true }),
+                ));
+            }
+        } else if !info.popular
             && let (Some((y, m)), Some((sy, sm))) =
                 (info.release_month, year_month(&header.snapshot_date))
         {
@@ -742,6 +966,43 @@ impl<'a> Assessor<'a> {
                     json!({ "release_month": info.release_month_str(), "snapshot_date": header.snapshot_date, "new_days": t.new_days }),
                 ));
             }
+        }
+        if let (Some(first), Some(cutoff)) = (first, t.training_cutoff.as_deref())
+            && let (Some(f), Some(c)) = (
+                depproof_live::date::days(first),
+                depproof_live::date::days(cutoff),
+            )
+            && f > c
+            && !info.popular
+        {
+            signals.push(Signal::new(
+                Code::AfterCutoff,
+                if new { Severity::High } else { Severity::Medium },
+                format!(
+                    "{shown} was first released {}, after the training cutoff {cutoff}: a model naming it cannot have known it",
+                    &first[..first.len().min(10)]
+                ),
+                json!({ "first_release": first, "training_cutoff": cutoff }),
+            ));
+        }
+        // Not in a partial snapshot that keeps every package above a download count: below it.
+        if live_only
+            && let Completeness::Partial {
+                min_downloads: cut, ..
+            } = &index.header().completeness
+            && *cut > 0
+            && *cut <= u64::from(t.min_monthly_downloads)
+        {
+            signals.push(Signal::new(
+                Code::Unpopular,
+                Severity::Low,
+                format!(
+                    "{shown} is little used: not in the {} snapshot, which holds every package with at least {} downloads a month",
+                    index.ecosystem().display_name(),
+                    thousands(*cut)
+                ),
+                json!({ "popularity": { "downloads_a_month_below": cut } }),
+            ));
         }
         let unpopular = match info.popularity {
             Popularity::MonthlyDownloads(d) => (d < t.min_monthly_downloads)
@@ -843,6 +1104,8 @@ impl<'a> Assessor<'a> {
             suggestions,
             private,
             references: Vec::new(),
+            live: None,
+            live_only: false,
         }
     }
 }
@@ -907,6 +1170,26 @@ pub fn exact_version(eco: Ecosystem, req: &str) -> Option<&str> {
 pub fn sort_findings(findings: &mut [Finding]) {
     findings
         .sort_by(|a, b| (b.verdict, a.ecosystem, &a.name).cmp(&(a.verdict, b.ecosystem, &b.name)));
+}
+
+/// What the snapshot would hold for a package known only from a live answer.
+pub fn live_info(f: &PackageFacts) -> PackageInfo {
+    let latest = f.latest_version.clone().unwrap_or_default();
+    let mut flags = depproof_registry::flags::derive(&latest, "");
+    if f.security_holding {
+        flags.insert(Flags::SECURITY_HOLDING);
+    }
+    PackageInfo {
+        name: f.name.clone(),
+        latest_version: latest,
+        release_month: f
+            .latest_release
+            .as_deref()
+            .and_then(|d| Some((d.get(0..4)?.parse().ok()?, d.get(5..7)?.parse().ok()?))),
+        popularity: Popularity::Unknown,
+        popular: false,
+        flags,
+    }
 }
 
 /// Popular, or downloaded often enough that a placeholder-looking release is deliberate.

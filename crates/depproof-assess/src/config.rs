@@ -93,6 +93,9 @@ pub struct Thresholds {
     /// `unpopular` (PyPI): a download rank worse than this (unranked counts as worse);
     /// unset = off, since the snapshot ranks only the 15,000 most downloaded projects.
     pub pypi_max_rank: Option<u32>,
+    /// `after-cutoff`: a package first released after this date (`YYYY-MM-DD` or
+    /// `YYYY-MM`), such as a model's training cutoff, is called out. Needs live answers.
+    pub training_cutoff: Option<String>,
 }
 
 impl Default for Thresholds {
@@ -101,6 +104,7 @@ impl Default for Thresholds {
             new_days: 90,
             min_monthly_downloads: 1_000,
             pypi_max_rank: None,
+            training_cutoff: None,
         }
     }
 }
@@ -152,6 +156,30 @@ pub struct Private {
     pub npm: Vec<String>,
 }
 
+/// The registries asked live (`--live`), public and private.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Registries {
+    /// Ask the registries about the names the snapshot cannot settle on every run, as
+    /// `--live` does (`--offline` still forbids it).
+    #[serde(default)]
+    pub live: bool,
+    /// The PyPI Simple index (default `https://pypi.org/simple/`; a mirror, devpi,
+    /// Artifactory...).
+    #[serde(default)]
+    pub pypi: Option<String>,
+    /// The npm registry (default `https://registry.npmjs.org/`).
+    #[serde(default)]
+    pub npm: Option<String>,
+    /// A private PyPI index asked first: a name it has that also exists publicly is
+    /// dependency confusion.
+    #[serde(default)]
+    pub private_pypi: Option<String>,
+    /// A private npm registry asked first.
+    #[serde(default)]
+    pub private_npm: Option<String>,
+}
+
 /// What to scan.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -186,6 +214,9 @@ pub struct Config {
     /// What to scan.
     #[serde(default)]
     pub scan: ScanConfig,
+    /// The registries asked live.
+    #[serde(default)]
+    pub registries: Registries,
 }
 
 /// A configuration that cannot be used.
@@ -313,6 +344,28 @@ impl Policy {
                     )));
                 }
             }
+        }
+        let r = &config.registries;
+        for (key, url) in [
+            ("pypi", &r.pypi),
+            ("npm", &r.npm),
+            ("private-pypi", &r.private_pypi),
+            ("private-npm", &r.private_npm),
+        ] {
+            if let Some(u) = url
+                && !(u.starts_with("http://") || u.starts_with("https://"))
+            {
+                return Err(err(format!(
+                    "[registries] {key}: `{u}` must be an http:// or https:// URL"
+                )));
+            }
+        }
+        if let Some(d) = &config.thresholds.training_cutoff
+            && !depproof_live::date::valid(d)
+        {
+            return Err(err(format!(
+                "[thresholds] training-cutoff: `{d}` must be a date, YYYY-MM-DD or YYYY-MM"
+            )));
         }
         Ok(Policy {
             path: Some(path.to_owned()),

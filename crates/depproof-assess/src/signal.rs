@@ -137,6 +137,20 @@ codes! {
         severity: "medium",
         action: "Correct the name.",
     };
+    LookupFailed = "DP005", "lookup-failed", Doc {
+        title: "Unknown: the registry could not be asked",
+        meaning: "The snapshot could not settle the name (it is not in a partial snapshot), \
+            and the live lookup (`--live`) failed: the registry was down, slow, refused with \
+            an error or a rate limit, or sent an answer that could not be read. The reason is \
+            part of the message.",
+        why: "A failed lookup says nothing about the package: it is unknown, never taken as \
+            existing, and never as safe.",
+        fix: "Run again when the registry answers (answers are cached, so only the failed \
+            names are asked again), point `--npm-url` / `--pypi-url` at a mirror that works, \
+            or check the package by hand.",
+        severity: "medium",
+        action: "Check it on the registry by hand, or run again when the registry answers.",
+    };
     Typosquat = "DP101", "typosquat", Doc {
         title: "Looks like a popular package but is not it",
         meaning: "The name is a close variant of a far more popular package: a typo-like edit, \
@@ -167,7 +181,9 @@ codes! {
         meaning: "The latest release is within the configured number of days of the snapshot \
             (`thresholds.new-days`, default 90) and the package is not among the popular \
             names. The snapshot records only the month of the latest release, so ages count \
-            whole months of 30 days, and a fresh release of an old package also counts.",
+            whole months of 30 days, and a fresh release of an old package also counts. With \
+            live answers (`--live`) the age is that of the package's first release, to the \
+            day of the run.",
         why: "Squats of invented and mistyped names are registered after the models invent \
             them, so they are new and little used; a young unpopular package deserves a look \
             before it is trusted.",
@@ -188,6 +204,20 @@ codes! {
             thresholds.",
         severity: "low",
         action: "Check the package before relying on it.",
+    };
+    AfterCutoff = "DP105", "after-cutoff", Doc {
+        title: "First released after the training cutoff",
+        meaning: "The registry (asked live) says the package's first release is later than \
+            `thresholds.training-cutoff` (or `--training-cutoff`), for example the training \
+            cutoff of the model whose code or answer is checked.",
+        why: "A model cannot have learnt of a package published after its training data was \
+            collected. When it names one anyway, it invented the name, and someone registered \
+            it since: the pattern of a slopsquat.",
+        fix: "Find the package you need from its documentation instead of the model's answer; \
+            if this really is the package you want, check its publisher and source, then allow \
+            it with a reason.",
+        severity: "medium; high when the package is also new (`new`)",
+        action: "Do not trust a model's name for a package newer than the model: check publisher and source first.",
     };
     Placeholder = "DP201", "placeholder", Doc {
         title: "An empty or name-reserving release",
@@ -231,6 +261,28 @@ codes! {
         fix: "Use the package you meant.",
         severity: "high",
         action: "Use the package you meant; this name is a known mistake.",
+    };
+    Quarantined = "DP205", "quarantined", Doc {
+        title: "Quarantined by the registry",
+        meaning: "The registry (asked live) declares the project quarantined (PEP 792 project \
+            status): its administrators suspect it of malware and its files cannot be \
+            installed while they investigate.",
+        why: "Quarantine is how PyPI takes a reported package out of reach; a reference to it \
+            comes from old advice, a compromised project, or a model that learnt the name.",
+        fix: "Remove the reference and check the machines where it was installed.",
+        severity: "high",
+        action: "Remove it and check machines where it was installed.",
+    };
+    Yanked = "DP206", "yanked", Doc {
+        title: "Every release yanked",
+        meaning: "The registry (asked live) lists releases of the package, but every file of \
+            every release is yanked: installers skip them unless pinned exactly.",
+        why: "A maintainer yanks releases that are broken or should not be used; when all of \
+            them are, the package is withdrawn in all but name.",
+        fix: "Use a maintained package instead, or pin a release knowingly and allow it with a \
+            reason.",
+        severity: "medium",
+        action: "Use a maintained package instead.",
     };
     KnownMalicious = "DP301", "known-malicious", Doc {
         title: "Reported as malicious",

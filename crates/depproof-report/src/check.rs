@@ -143,6 +143,46 @@ fn short_popularity(p: Popularity) -> Option<String> {
     }
 }
 
+/// The live answer of the public registry about `key`, if it was asked.
+fn live_answer<'r>(
+    registry: &Registry<'r>,
+    eco: Ecosystem,
+    key: &str,
+) -> Option<&'r depproof_live::Answer> {
+    registry.live?.get(eco, key).map(|r| &r.public)
+}
+
+/// Whether a name absent from the snapshot does not exist: absent from a complete
+/// snapshot, or the registry said so when asked live.
+fn absent_for_sure(registry: &Registry, eco: Ecosystem, key: &str) -> bool {
+    match live_answer(registry, eco, key).map(|a| &a.outcome) {
+        Some(depproof_live::Outcome::Missing) => true,
+        Some(depproof_live::Outcome::Failed { .. }) => false,
+        _ => registry.snapshot(eco).header().completeness.is_complete(),
+    }
+}
+
+/// Why a name is absent or unknown, in words, live answers included.
+fn absent_reason(registry: &Registry, eco: Ecosystem, key: &str) -> String {
+    match live_answer(registry, eco, key).map(|a| (&a.outcome, &a.registry)) {
+        Some((depproof_live::Outcome::Missing, url)) => {
+            format!("does not exist: {url} has no such package (asked live)")
+        }
+        Some((depproof_live::Outcome::Failed { reason }, _)) => {
+            let index = registry.snapshot(eco);
+            if index.header().completeness.is_complete() {
+                format!("{} (the live lookup failed: {reason})", absent_words(index))
+            } else {
+                format!(
+                    "unknown: not in the {} snapshot, and the live lookup failed: {reason}",
+                    index.header().snapshot_date
+                )
+            }
+        }
+        _ => absent_words(registry.snapshot(eco)),
+    }
+}
+
 /// "does not exist: not among …" or "unknown: not among …".
 fn absent_words(index: &Index) -> String {
     let h = index.header();
@@ -180,6 +220,20 @@ pub fn check_name(assessor: &Assessor, ecosystems: &[Ecosystem], name: &str) -> 
                     Lookup::Found(info) => Status::Found(info),
                     Lookup::Absent => Status::Absent,
                     Lookup::Unknown => Status::Unknown,
+                };
+                // A live answer settles what the snapshot could not; a failed lookup
+                // changes nothing.
+                let status = match (
+                    status,
+                    live_answer(assessor.registry(), eco, &key).map(|a| &a.outcome),
+                ) {
+                    (Status::Absent | Status::Unknown, Some(depproof_live::Outcome::Found(f))) => {
+                        Status::Found(depproof_assess::assess::live_info(f))
+                    }
+                    (Status::Found(_) | Status::Unknown, Some(depproof_live::Outcome::Missing)) => {
+                        Status::Absent
+                    }
+                    (s, _) => s,
                 };
                 (status, key, legacy)
             }
@@ -304,11 +358,26 @@ fn name(out: &mut String, p: &Paint, r: &CheckReport, n: &CheckedName) {
                 if let Some(m) = info.release_month_str() {
                     let _ = write!(line, " (released {m})");
                 }
-                let _ = write!(
-                    line,
-                    "; {}",
-                    depproof_assess::words::popularity(index, info.popularity)
-                );
+                match live_answer(&r.registry, e.ecosystem, &e.key).and_then(|a| a.facts()) {
+                    Some(f) if info.popularity == Popularity::Unknown => {
+                        let _ = write!(
+                            line,
+                            "; asked live: {} release{}",
+                            f.releases,
+                            if f.releases == 1 { "" } else { "s" }
+                        );
+                        if let Some(d) = &f.first_release {
+                            let _ = write!(line, ", first {}", &d[..d.len().min(10)]);
+                        }
+                    }
+                    _ => {
+                        let _ = write!(
+                            line,
+                            "; {}",
+                            depproof_assess::words::popularity(index, info.popularity)
+                        );
+                    }
+                }
                 let flags: Vec<&str> = info.flags.names().collect();
                 if !flags.is_empty() {
                     let _ = write!(line, "; flagged: {}", flags.join(", "));
@@ -316,7 +385,11 @@ fn name(out: &mut String, p: &Paint, r: &CheckReport, n: &CheckedName) {
                 let _ = writeln!(out, "{}", clean(&line));
             }
             Status::Absent | Status::Unknown => {
-                let _ = writeln!(out, "  {label}  {}", absent_words(index));
+                let _ = writeln!(
+                    out,
+                    "  {label}  {}",
+                    clean(&absent_reason(&r.registry, e.ecosystem, &e.key))
+                );
             }
             Status::Invalid(err) => {
                 let _ = writeln!(out, "  {label}  not a valid name: {}", clean(&err.reason));
@@ -400,14 +473,10 @@ pub fn json(r: &CheckReport) -> Value {
                             v["package"] = info_json(index, info);
                         }
                         Status::Absent | Status::Unknown => {
-                            let complete = index.header().completeness.is_complete();
-                            v["status"] = json!(if complete {
-                                "does_not_exist"
-                            } else {
-                                "unknown"
-                            });
+                            let sure = absent_for_sure(&r.registry, e.ecosystem, &e.key);
+                            v["status"] = json!(if sure { "does_not_exist" } else { "unknown" });
                             v["key"] = json!(e.key);
-                            v["reason"] = json!(absent_words(index));
+                            v["reason"] = json!(absent_reason(&r.registry, e.ecosystem, &e.key));
                         }
                         Status::Invalid(err) => {
                             v["status"] = json!("invalid");
@@ -417,6 +486,9 @@ pub fn json(r: &CheckReport) -> Value {
                     }
                     if let Some(why) = &e.legacy {
                         v["legacy_only"] = json!(why);
+                    }
+                    if let Some(rec) = r.registry.live.and_then(|l| l.get(e.ecosystem, &e.key)) {
+                        v["live"] = json!(rec);
                     }
                     v
                 })
@@ -467,6 +539,7 @@ pub fn json(r: &CheckReport) -> Value {
         "config": r.policy.path.as_ref().map(|p| p.display().to_string()),
         "fail_on": r.policy.config.fail_on.unwrap_or_default(),
         "snapshots": crate::json::provenance(&r.provenance, DataKind::Snapshot),
+        "live": crate::json::live(&r.registry),
         "overlays": crate::json::provenance(&r.provenance, DataKind::Overlay),
         "results": results,
         "summary": summary,

@@ -24,6 +24,7 @@ pub fn scan(r: &ScanReport) -> Value {
         "tool": tool(r.tool),
         "snapshots": provenance(&r.provenance, DataKind::Snapshot),
         "overlays": provenance(&r.provenance, DataKind::Overlay),
+        "live": live(&r.registry),
         "config": r.policy.path.as_ref().map(|p| p.display().to_string()),
         "fail_on": r.policy.config.fail_on.unwrap_or_default(),
         "diff": r.diff.as_ref().map(diff),
@@ -131,5 +132,29 @@ pub fn finding(registry: &Registry, policy: &Policy, f: &Finding) -> Value {
         "signals": signals,
         "suppressed": suppressed,
         "suggestions": suggestions,
+        "live": f.live,
+    })
+}
+
+/// Whether registries were asked live, and how it went; `null` when not.
+pub fn live(registry: &Registry) -> Value {
+    let Some(l) = registry.live else {
+        return Value::Null;
+    };
+    let mut registries: Vec<&str> = l
+        .iter()
+        .flat_map(|(_, r)| std::iter::once(&r.public).chain(r.private.as_ref()))
+        .map(|a| a.registry.as_str())
+        .collect();
+    registries.sort_unstable();
+    registries.dedup();
+    json!({
+        "offline": l.offline,
+        "date": l.today,
+        "asked": l.len(),
+        "cached": l.iter().filter(|(_, r)| r.public.cached).count(),
+        "failed": l.failed(),
+        "not_asked": l.not_asked.iter().map(|(e, n)| json!({ "ecosystem": e.id(), "name": n })).collect::<Vec<_>>(),
+        "registries": registries,
     })
 }

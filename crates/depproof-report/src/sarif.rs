@@ -163,7 +163,7 @@ fn result(
     prints: &mut Fingerprints,
 ) -> Value {
     let index = rules.iter().position(|c| *c == s.code).unwrap_or(0);
-    json!({
+    let mut v = json!({
         "ruleId": s.code.id(),
         "ruleIndex": index,
         "level": level(policy.level(s.code, s.severity)),
@@ -177,7 +177,11 @@ fn result(
             "severity": s.severity.id(),
             "kind": r.kind,
         },
-    })
+    });
+    if let Some(live) = &f.live {
+        v["properties"]["live"] = json!(live);
+    }
+    v
 }
 
 /// The scan report as a SARIF 2.1.0 log with one run.
@@ -250,6 +254,9 @@ pub fn scan(r: &ScanReport, sources: &Sources) -> Value {
         "snapshots": crate::json::provenance(&r.provenance, DataKind::Snapshot),
         "overlays": crate::json::provenance(&r.provenance, DataKind::Overlay),
     });
+    if r.registry.live.is_some() {
+        properties["live"] = crate::json::live(&r.registry);
+    }
     if let Some(d) = &r.diff {
         properties["diff"] =
             json!({ "ref": d.reference, "commit": d.commit, "merge_base": d.merge_base });

@@ -214,6 +214,9 @@ fn finding_answer(registry: &Registry, f: &Finding) -> String {
             "unknown: not in the {} snapshot, which holds only established packages; it may not exist, or be obscure",
             f.ecosystem.display_name()
         ),
+        (Presence::LookupFailed { reason }, _) if f.private.is_none() => {
+            format!("unknown: the registry could not be asked ({reason})")
+        }
         _ => f.summary(registry),
     }
 }

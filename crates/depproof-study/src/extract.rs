@@ -101,6 +101,8 @@ pub fn references(
                             | Code::SecurityHolding
                             | Code::ResearchSquat
                             | Code::New
+                            | Code::AfterCutoff
+                            | Code::Quarantined
                             | Code::KnownHallucination
                             | Code::KnownMalicious
                     )
@@ -112,7 +114,9 @@ pub fn references(
                 }
             }
             Presence::Absent => Status::Absent,
-            Presence::Unknown => Status::Unknown,
+            // A failed live lookup settles nothing: counted with the names a partial
+            // snapshot does not know.
+            Presence::Unknown | Presence::LookupFailed { .. } => Status::Unknown,
             // Not a name the registry could hold: not a package reference.
             Presence::Invalid { .. } => continue,
         };

@@ -17,13 +17,25 @@ use depproof_assess::Assessor;
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8> {
     let names = collect_names(&args.names)?;
     let snaps = Snapshots::load(global)?;
-    let policy = load_policy(&args.policy, Path::new("."))?;
-    let registry = snaps.registry();
-    let assessor = Assessor::new(registry, &policy);
+    let mut policy = load_policy(&args.policy, Path::new("."))?;
+    crate::live::apply_cutoff(&global.live, &mut policy)?;
     let ecosystems: Vec<Ecosystem> = match args.ecosystem {
         Some(e) => vec![e.into()],
         None => Ecosystem::ALL.to_vec(),
     };
+    let live = crate::live::settle(
+        &global.live,
+        &policy,
+        &Assessor::new(snaps.registry(), &policy),
+        names
+            .iter()
+            .flat_map(|n| ecosystems.iter().map(move |e| (*e, n.clone()))),
+    )?;
+    let registry = depproof_assess::Registry {
+        live: live.as_ref(),
+        ..snaps.registry()
+    };
+    let assessor = Assessor::new(registry, &policy);
     let outputs = outputs(&args.output, &[Format::Human, Format::Json], "check")?;
     let results: Vec<CheckedName> = names
         .iter()

@@ -34,6 +34,8 @@ pub struct GlobalArgs {
     /// plus `depproof`, e.g. ~/.local/share/depproof).
     #[arg(long = "data-dir", value_name = "DIR", global = true)]
     pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +232,9 @@ pub enum IndexCommand {
     ImportOsv(ImportOsvArgs),
     /// Adds names language models invented to the hallucination overlay.
     ImportHallucinations(ImportHallucinationsArgs),
+    /// Builds a complete, current snapshot from the registry's replication API (npm);
+    /// resumable and incremental.
+    Sync(crate::sync::SyncArgs),
 }
 
 #[derive(Debug, Args)]

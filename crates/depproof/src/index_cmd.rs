@@ -182,7 +182,20 @@ pub fn info(global: &GlobalArgs, args: InfoArgs) -> Result<u8> {
             for (index, verified) in &entries {
                 let h = index.header();
                 println!("{} snapshot ({})", h.ecosystem, index.origin());
-                println!("  date:         {}", h.snapshot_date);
+                if args.files.is_empty() {
+                    let what = match snapshots::kind(global, index) {
+                        "embedded" => "the embedded snapshot",
+                        "user" => {
+                            "the user's snapshot in the data directory (newer than the embedded one)"
+                        }
+                        _ => "the file given with --index",
+                    };
+                    println!("  in use:       {what}");
+                }
+                match snapshots::age_days(index) {
+                    Some(age) => println!("  date:         {} ({age} days old)", h.snapshot_date),
+                    None => println!("  date:         {}", h.snapshot_date),
+                }
                 println!("  completeness: {}", describe_completeness(h));
                 println!("  names:        {}", h.name_count);
                 println!("  popular:      {} ({})", h.popular_count, popular_rule(h));
@@ -201,7 +214,14 @@ pub fn info(global: &GlobalArgs, args: InfoArgs) -> Result<u8> {
         Format::Json => {
             let list: Vec<_> = entries
                 .iter()
-                .map(|(i, v)| snapshot_json(i, v.as_ref().err()))
+                .map(|(i, v)| {
+                    let mut j = snapshot_json(i, v.as_ref().err());
+                    if args.files.is_empty() {
+                        j["in_use"] = json!(snapshots::kind(global, i));
+                    }
+                    j["age_days"] = json!(snapshots::age_days(i));
+                    j
+                })
                 .collect();
             let mut doc = json!({ "snapshots": list });
             if let Some(o) = &overlays {

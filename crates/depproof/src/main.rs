@@ -9,10 +9,12 @@ mod findings;
 mod guard;
 mod index_cmd;
 mod proxy;
+mod live;
 mod scan;
 mod serve;
 mod snapshots;
 mod study;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
             IndexCommand::ImportHallucinations(args) => {
                 index_cmd::import_hallucinations(&cli.global, args)
             }
+            IndexCommand::Sync(args) => sync::run(&cli.global, args),
         },
     };
     match result {

@@ -25,7 +25,8 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         (None, Some(p)) if p.as_os_str() != "-" => p.clone(),
         _ => PathBuf::from("."),
     };
-    let policy = load_policy(&args.policy, &start)?;
+    let mut policy = load_policy(&args.policy, &start)?;
+    crate::live::apply_cutoff(&global.live, &mut policy)?;
     let mut exclude = args.exclude.clone();
     exclude.extend(policy.config.scan.exclude.iter().cloned());
     let opts = ScanOptions {
@@ -93,7 +94,19 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> Result<u8> {
         None => (result, None),
     };
 
-    let registry = snaps.registry();
+    let live = crate::live::settle(
+        &global.live,
+        &policy,
+        &Assessor::new(snaps.registry(), &policy),
+        result.references.iter().filter_map(|r| match &r.target {
+            Target::Package { ecosystem, name } => Some((*ecosystem, name.clone())),
+            _ => None,
+        }),
+    )?;
+    let registry = depproof_assess::Registry {
+        live: live.as_ref(),
+        ..snaps.registry()
+    };
     let assessment = Assessor::new(registry, &policy).assess_scan(&result);
 
     let not_registry: Vec<Reference> = result

@@ -1,5 +1,8 @@
-//! The snapshot indexes a run uses: the embedded defaults, replaced per ecosystem by
-//! files given with `--index`.
+//! The snapshot indexes a run uses: per ecosystem, the file given with `--index`, else the
+//! user's snapshot in the data directory (`snapshots/pypi.idx`, `snapshots/npm.idx`) when
+//! it is newer than the embedded one, else the embedded one.
+
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use depproof_registry::overlay::{self, Overlays};
@@ -32,7 +35,7 @@ impl Snapshots {
         }
         for eco in Ecosystem::ALL {
             if !indexes.iter().any(|i| i.ecosystem() == eco) {
-                indexes.push(embedded::open(eco)?);
+                indexes.push(default_index(global, eco)?);
             }
         }
         indexes.sort_by_key(|i| i.ecosystem());
@@ -48,6 +51,7 @@ impl Snapshots {
             pypi: self.get(Ecosystem::PyPI),
             npm: self.get(Ecosystem::Npm),
             overlays: (!self.overlays.is_empty()).then_some(&self.overlays),
+            live: None,
         }
     }
 
@@ -63,6 +67,68 @@ impl Snapshots {
     pub fn into_all(self) -> Vec<Index> {
         self.indexes
     }
+}
+
+/// Where the user's snapshot of `eco` lives: `snapshots/ECO.idx` in the data directory.
+pub fn user_snapshot_path(global: &GlobalArgs, eco: Ecosystem) -> Option<PathBuf> {
+    overlay::data_dir(global.data_dir.as_deref())
+        .ok()
+        .map(|d| d.join("snapshots").join(format!("{}.idx", eco.id())))
+}
+
+/// The user's snapshot when it is newer than the embedded one, else the embedded one. A
+/// user snapshot that cannot be opened is a warning: the embedded one still answers.
+fn default_index(global: &GlobalArgs, eco: Ecosystem) -> Result<Index> {
+    let embedded = embedded::open(eco)?;
+    let Some(path) = user_snapshot_path(global, eco).filter(|p| p.is_file()) else {
+        return Ok(embedded);
+    };
+    match Index::open(&path) {
+        Ok(user) if user.ecosystem() != eco => {
+            eprintln!(
+                "warning: {} holds a {} snapshot, not {eco}; using the embedded one",
+                path.display(),
+                user.ecosystem()
+            );
+            Ok(embedded)
+        }
+        Ok(user) if newer(&user, &embedded) => Ok(user),
+        Ok(_) => Ok(embedded),
+        Err(e) => {
+            eprintln!("warning: {e}; using the embedded {eco} snapshot");
+            Ok(embedded)
+        }
+    }
+}
+
+fn newer(a: &Index, b: &Index) -> bool {
+    use depproof_live::date::days;
+    match (
+        days(&a.header().snapshot_date),
+        days(&b.header().snapshot_date),
+    ) {
+        (Some(x), Some(y)) => x > y,
+        _ => false,
+    }
+}
+
+/// Which snapshot a run uses, in words: `embedded`, `user (data directory)`, `--index`.
+pub fn kind(global: &GlobalArgs, index: &Index) -> &'static str {
+    if index.origin().starts_with("embedded") {
+        "embedded"
+    } else if user_snapshot_path(global, index.ecosystem())
+        .is_some_and(|p| p.display().to_string() == index.origin())
+    {
+        "user"
+    } else {
+        "file"
+    }
+}
+
+/// Whole days from a snapshot's date to today.
+pub fn age_days(index: &Index) -> Option<i64> {
+    use depproof_live::date;
+    Some(date::days(&date::now())? - date::days(&index.header().snapshot_date)?)
 }
 
 /// The overlays of the data directory. A damaged or unreadable overlay is a warning and

@@ -1,0 +1,105 @@
+//! Calendar arithmetic on RFC 3339 dates, enough to count days between a release and a
+//! run; no time zone other than UTC is ever produced by the registries.
+
+/// Days since 1970-01-01 of `YYYY-MM-DD` (any suffix ignored), or `None` when `s` does not
+/// start with a date.
+pub fn days(s: &str) -> Option<i64> {
+    let y: i64 = s.get(0..4)?.parse().ok()?;
+    if s.get(4..5)? != "-" {
+        return None;
+    }
+    let m: i64 = s.get(5..7)?.parse().ok()?;
+    // `YYYY-MM` counts as the first of the month.
+    let d: i64 = match s.get(7..8) {
+        Some("-") => s.get(8..10)?.parse().ok()?,
+        None => 1,
+        Some(_) => return None,
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// `YYYY-MM-DD` of a day count since 1970-01-01.
+pub fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// RFC 3339 UTC timestamp (seconds) of a Unix time.
+pub fn rfc3339(unix_secs: u64) -> String {
+    let secs = unix_secs as i64;
+    let day = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        civil(day),
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 UTC timestamp (fractions dropped).
+pub fn unix(s: &str) -> Option<u64> {
+    let d = days(s)?;
+    let t = s.get(11..19).unwrap_or("00:00:00");
+    let mut parts = t.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, sec) = (parts.next()??, parts.next()??, parts.next()??);
+    u64::try_from(d * 86_400 + h * 3600 + m * 60 + sec).ok()
+}
+
+/// Whether `s` is a date depproof accepts in configuration: `YYYY-MM-DD` or `YYYY-MM`.
+pub fn valid(s: &str) -> bool {
+    (s.len() == 10 || s.len() == 7) && days(s).is_some()
+}
+
+/// The current time, RFC 3339 UTC.
+pub fn now() -> String {
+    rfc3339(now_unix())
+}
+
+/// The current Unix time in seconds.
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2000-03-01T10:00:00Z"), Some(11_017));
+        assert_eq!(civil(11_017), "2000-03-01");
+        for d in [-1000, 0, 59, 10_000, 20_000, 30_000] {
+            assert_eq!(days(&civil(d)), Some(d));
+        }
+        assert_eq!(days("2024-06"), days("2024-06-01"));
+        assert_eq!(days("2024-13-01"), None);
+        assert_eq!(days("garbage"), None);
+        assert_eq!(rfc3339(86_400 + 3661), "1970-01-02T01:01:01Z");
+        assert_eq!(unix("1970-01-02T01:01:01.123Z"), Some(86_400 + 3661));
+        assert!(valid("2024-06-01") && valid("2024-06") && !valid("2024-6-1"));
+    }
+}
