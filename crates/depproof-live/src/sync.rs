@@ -19,7 +19,15 @@ pub struct SyncState {
     pub seq: u64,
     /// `Some(key)`: the listing is under way and resumes at `key`; `None`: it is complete.
     pub resume_at: Option<String>,
+    /// Bytes of `npm-names.txt` that hold listed pages. The listing appends to the file,
+    /// so a sync that stopped between an append and this state cuts the file back here.
+    #[serde(default)]
+    pub listed_bytes: u64,
 }
+
+/// Changes pages applied between two saves of the whole name file: the listing appends,
+/// but a change can delete a name, so applying changes rewrites the file.
+const CHANGES_PAGES_PER_SAVE: usize = 50;
 
 /// What a sync did.
 #[derive(Debug, Clone, Default)]
@@ -94,25 +102,50 @@ fn save(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn read_names(dir: &Path) -> Result<BTreeSet<String>, String> {
-    match std::fs::read_to_string(names_path(dir)) {
-        Ok(t) => Ok(t
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect()),
+fn read_names(dir: &Path, limit: Option<u64>) -> Result<BTreeSet<String>, String> {
+    match std::fs::read(names_path(dir)) {
+        Ok(mut bytes) => {
+            if let Some(n) = limit {
+                bytes.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+            }
+            Ok(String::from_utf8_lossy(&bytes)
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
         Err(e) => Err(format!("{}: {e}", names_path(dir).display())),
     }
 }
 
-fn write_names(dir: &Path, names: &BTreeSet<String>) -> Result<(), String> {
+/// Rewrites the whole name file; returns its length.
+fn write_names(dir: &Path, names: &BTreeSet<String>) -> Result<u64, String> {
     let mut text = String::new();
     for n in names {
         text.push_str(n);
         text.push('\n');
     }
-    save(&names_path(dir), text.as_bytes())
+    save(&names_path(dir), text.as_bytes())?;
+    Ok(text.len() as u64)
+}
+
+/// Appends a listed page to the name file after cutting it back to `listed`, the length
+/// the saved state vouches for; returns the new length.
+fn append_names(dir: &Path, listed: u64, text: &str) -> Result<u64, String> {
+    let path = names_path(dir);
+    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(err)?;
+    f.set_len(listed).map_err(err)?;
+    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(listed)).map_err(err)?;
+    f.write_all(text.as_bytes()).map_err(err)?;
+    f.sync_data().map_err(err)?;
+    Ok(listed + text.len() as u64)
 }
 
 async fn sync_async(
@@ -132,7 +165,13 @@ async fn sync_async(
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .filter(|s: &SyncState| s.registry == registry);
-    let mut names = read_names(dir)?;
+    // Mid-listing, only what the state vouches for counts: a stop between an append and
+    // the state's save may have left a partial page.
+    let vouched = previous
+        .as_ref()
+        .filter(|s| s.resume_at.is_some())
+        .map(|s| s.listed_bytes);
+    let mut names = read_names(dir, vouched)?;
     let mut out = SyncOutcome::default();
     let mut state = match previous {
         Some(s) => s,
@@ -144,6 +183,7 @@ async fn sync_async(
                 registry: registry.to_owned(),
                 seq,
                 resume_at: Some(String::new()),
+                listed_bytes: 0,
             }
         }
     };
@@ -163,15 +203,16 @@ async fn sync_async(
             let ids: Vec<&str> = rows.iter().filter_map(|r| r["id"].as_str()).collect();
             // The extra row is the next page's first key.
             let next = ids.get(page).map(|s| (*s).to_owned());
-            names.extend(
-                ids.iter()
-                    .take(page)
-                    .filter(|i| !i.starts_with("_design/"))
-                    .map(|s| (*s).to_owned()),
-            );
+            let mut appended = String::new();
+            for id in ids.iter().take(page).filter(|i| !i.starts_with("_design/")) {
+                if names.insert((*id).to_owned()) {
+                    appended.push_str(id);
+                    appended.push('\n');
+                }
+            }
             out.pages += 1;
             state.resume_at = next.clone();
-            write_names(dir, &names)?;
+            state.listed_bytes = append_names(dir, state.listed_bytes, &appended)?;
             save(
                 &state_path(dir),
                 &serde_json::to_vec(&state).unwrap_or_default(),
@@ -210,12 +251,17 @@ async fn sync_async(
         out.pages += 1;
         let done = results.is_empty() || last <= state.seq;
         state.seq = last.max(state.seq);
-        write_names(dir, &names)?;
-        save(
-            &state_path(dir),
-            &serde_json::to_vec(&state).unwrap_or_default(),
-        )?;
-        if done || results.len() < page {
+        let finished = done || results.len() < page;
+        if finished || out.pages.is_multiple_of(CHANGES_PAGES_PER_SAVE) || stopped(out.pages) {
+            // Names first, then the sequence: a stop between the two re-applies changes,
+            // which is harmless, and never skips one.
+            state.listed_bytes = write_names(dir, &names)?;
+            save(
+                &state_path(dir),
+                &serde_json::to_vec(&state).unwrap_or_default(),
+            )?;
+        }
+        if finished {
             break;
         }
         if stopped(out.pages) {

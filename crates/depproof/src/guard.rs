@@ -107,8 +107,21 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8> {
         return Ok(execute(&args.command));
     }
     let snaps = Snapshots::load(global)?;
-    let policy = load_policy(&args.policy, Path::new("."))?;
-    let assessor = Assessor::new(snaps.registry(), &policy);
+    let mut policy = load_policy(&args.policy, Path::new("."))?;
+    crate::live::apply_cutoff(&global.live, &mut policy)?;
+    // With --live, the names the snapshot cannot settle are asked of the registries
+    // before anything runs; a failed lookup stays unknown.
+    let live = crate::live::settle(
+        &global.live,
+        &policy,
+        &Assessor::new(snaps.registry(), &policy),
+        plan.packages.iter().map(|p| (p.ecosystem, p.name.clone())),
+    )?;
+    let registry = depproof_assess::Registry {
+        live: live.as_ref(),
+        ..snaps.registry()
+    };
+    let assessor = Assessor::new(registry, &policy);
     let judge = Judge::new(&assessor, policy.config.fail_on.unwrap_or_default())
         .yes(args.yes)
         .allow(args.allow.iter().cloned());
@@ -161,6 +174,7 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8> {
     }
     drop(judge);
     drop(assessor);
+    drop(live);
     drop(snaps);
     Ok(execute(&args.command))
 }

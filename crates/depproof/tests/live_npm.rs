@@ -351,3 +351,44 @@ fn scan_reports_carry_live_answers_and_the_training_cutoff() {
     support::sarif().assert_valid(&sarif, "scan --live sarif");
     assert_eq!(sarif["runs"][0]["properties"]["live"]["asked"], 2);
 }
+
+#[test]
+fn run_asks_the_registry_before_the_install_runs() {
+    let s = registry();
+    let cache = support::fresh_dir("live-npm-run");
+    let url = s.url();
+    let name = "zq-not-published-anywhere";
+    // Offline, a name outside the partial snapshot is only unknown: a warning, and the
+    // command would go ahead.
+    let o = run(&cache, &["run", "--dry-run", "--", "npm", "install", name]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning"), "{err}");
+    assert_eq!(s.connections.load(Ordering::SeqCst), 0);
+    // Live, the registry says it has no such package: refused before anything runs.
+    let o = run(
+        &cache,
+        &[
+            "run",
+            "--live",
+            "--npm-url",
+            &url,
+            "--dry-run",
+            "--",
+            "npm",
+            "install",
+            name,
+            UNKNOWN,
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("refused {name}")), "{err}");
+    assert!(!err.contains(&format!("refused {UNKNOWN}")), "{err}");
+    let asked = s.requests();
+    assert!(asked.iter().any(|r| r == &format!("/{name}")), "{asked:?}");
+    assert!(
+        asked.iter().any(|r| r == &format!("/{UNKNOWN}")),
+        "{asked:?}"
+    );
+}

@@ -145,6 +145,16 @@ fn sync_builds_updates_and_resumes() {
         ),
         "exists"
     );
+    // A stop between appending a page and saving the state leaves bytes the state does
+    // not vouch for: the resumed sync cuts them off.
+    {
+        use std::io::Write;
+        let mut names = std::fs::OpenOptions::new()
+            .append(true)
+            .open(out2.join("npm-sync/npm-names.txt"))
+            .unwrap();
+        names.write_all(b"zq-half-written-pa").unwrap();
+    }
     // The next sync resumes after the first page instead of starting over.
     let before = s.requests().len();
     let o = sync(&dir, &url, &out2, &[]);
@@ -161,8 +171,9 @@ fn sync_builds_updates_and_resumes() {
     let doc = check(
         &dir,
         &out2.join("npm.idx"),
-        &["zq-sync-f", "zq-sync-b", "react"],
+        &["zq-sync-f", "zq-sync-b", "react", "zq-half-written-pa"],
     );
+    assert_eq!(status(&doc, "zq-half-written-pa"), "does_not_exist");
     assert_eq!(status(&doc, "zq-sync-f"), "exists");
     assert_eq!(status(&doc, "zq-sync-b"), "does_not_exist");
     assert_eq!(status(&doc, "react"), "exists");
