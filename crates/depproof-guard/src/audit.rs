@@ -80,30 +80,8 @@ pub fn rfc3339(secs: i64, millis: u32) -> String {
     )
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+pub use depproof_registry::overlay::time::civil_from_days;
+use depproof_registry::overlay::time::days_from_civil;
 
 /// Seconds since the Unix epoch of an RFC 3339 / ISO 8601 UTC time as registries write
 /// them (`2024-05-01T12:00:00.123Z`, `2024-05-01T12:00:00+00:00`); `None` otherwise.
@@ -136,7 +114,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
             sign * (hh * 3600 + mm * 60)
         }
     };
-    Some(days_from_civil(y, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + se - offset)
+    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset)
 }
 
 #[cfg(test)]
@@ -156,7 +134,7 @@ mod tests {
         assert_eq!(parse_rfc3339("yesterday"), None);
         for days in [-1000, 0, 19_000, 50_000] {
             let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+            assert_eq!(days_from_civil(y, m.into(), d.into()), days);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Calendar arithmetic on RFC 3339 dates, enough to count days between a release and a
 //! run; no time zone other than UTC is ever produced by the registries.
 
+use depproof_registry::overlay::time::{civil_from_days, days_from_civil};
+
 /// Days since 1970-01-01 of `YYYY-MM-DD` (any suffix ignored), or `None` when `s` does not
 /// start with a date.
 pub fn days(s: &str) -> Option<i64> {
@@ -18,27 +20,12 @@ pub fn days(s: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    Some(days_from_civil(y, m, d))
 }
 
 /// `YYYY-MM-DD` of a day count since 1970-01-01.
 pub fn civil(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
