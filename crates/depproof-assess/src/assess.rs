@@ -2,7 +2,7 @@
 //! signals, its verdict under the policy, suggestions, and every reference kept.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use depproof_extract::scan::{Reference, ScanResult, Target};
 use depproof_extract::suppress::Suppression;
@@ -240,8 +240,9 @@ pub struct Assessor<'a> {
     registry: Registry<'a>,
     policy: &'a Policy,
     /// Typosquat tables per ecosystem, built on first need (tens of milliseconds), so
-    /// that `check` of a popular name never pays for them.
-    detectors: [OnceLock<Detector>; 2],
+    /// that `check` of a popular name never pays for them. Shared with the assessors
+    /// made by [`Assessor::with_live`], so that per-request ones do not rebuild them.
+    detectors: Arc<[OnceLock<Detector>; 2]>,
     /// Overlay records that could not be read, reported once the assessment is done.
     overlay_errors: Mutex<BTreeSet<String>>,
 }
@@ -252,7 +253,22 @@ impl<'a> Assessor<'a> {
         Assessor {
             registry,
             policy,
-            detectors: [OnceLock::new(), OnceLock::new()],
+            detectors: Arc::new([OnceLock::new(), OnceLock::new()]),
+            overlay_errors: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// An assessor over the same snapshots, overlays and policy that also consults `live`
+    /// (answers asked for one request of a long-running service). It shares this one's
+    /// typosquat tables, so it costs nothing to make.
+    pub fn with_live<'b>(&'b self, live: &'b LiveFacts) -> Assessor<'b> {
+        Assessor {
+            registry: Registry {
+                live: Some(live),
+                ..self.registry
+            },
+            policy: self.policy,
+            detectors: Arc::clone(&self.detectors),
             overlay_errors: Mutex::new(BTreeSet::new()),
         }
     }

@@ -6,6 +6,7 @@ use std::panic::AssertUnwindSafe;
 
 use depproof_assess::{Assessor, FailOn, Finding, Use, Verdict};
 use depproof_extract::Kind;
+use depproof_live::LiveFacts;
 use depproof_registry::Ecosystem;
 
 /// What happens to the package.
@@ -166,24 +167,40 @@ impl<'a> Judge<'a> {
     ///
     /// An `Err` is an assessment that could not answer; the offline snapshots always
     /// answer, so today that is only an internal failure.
+    /// With `live`, the registries' answers asked for this package are consulted too.
     pub fn assess(
         &self,
         eco: Ecosystem,
         name: &str,
         version: Option<&str>,
+        live: Option<&LiveFacts>,
     ) -> Result<Finding, String> {
         let uses = [Use {
             kind: Some(Kind::InstallCommand),
             version,
             ..Use::ASKED
         }];
-        std::panic::catch_unwind(AssertUnwindSafe(|| self.assessor.assess(eco, name, &uses)))
-            .map_err(|_| "the assessment failed on this name".to_owned())
+        std::panic::catch_unwind(AssertUnwindSafe(|| match live {
+            Some(l) => self.assessor.with_live(l).assess(eco, name, &uses),
+            None => self.assessor.assess(eco, name, &uses),
+        }))
+        .map_err(|_| "the assessment failed on this name".to_owned())
     }
 
     /// Decides about one package.
     pub fn decide(&self, eco: Ecosystem, name: &str, version: Option<&str>) -> Decision {
-        let finding = self.assess(eco, name, version);
+        self.decide_with(eco, name, version, None)
+    }
+
+    /// Decides about one package, consulting the live answers `live` as well.
+    pub fn decide_with(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+        version: Option<&str>,
+        live: Option<&LiveFacts>,
+    ) -> Decision {
+        let finding = self.assess(eco, name, version, live);
         let (refused, warned) = match &finding {
             Ok(f) => (self.fail_on.fails(f.verdict), f.verdict >= Verdict::Warn),
             Err(_) => (!self.fail_open, false),

@@ -192,6 +192,16 @@ impl Live {
 
     /// Asks about every name (as written; invalid names are skipped).
     pub async fn settle_async(&self, names: &[(Ecosystem, String)]) -> LiveFacts {
+        self.settle_by(names, None).await
+    }
+
+    /// Asks about every name, waiting at most `limit` in all: a name with no answer by
+    /// then is a failed lookup ("no answer within …"), so a service can answer in time.
+    pub async fn settle_within(&self, names: &[(Ecosystem, String)], limit: Duration) -> LiveFacts {
+        self.settle_by(names, Some(limit)).await
+    }
+
+    async fn settle_by(&self, names: &[(Ecosystem, String)], limit: Option<Duration>) -> LiveFacts {
         let now = date::now_unix();
         let mut facts = LiveFacts::new(
             date::civil((now / 86_400) as i64),
@@ -203,19 +213,54 @@ impl Live {
             .map(|(eco, n)| (*eco, eco.normalize(n).into_owned()))
             .collect();
         let mut set = JoinSet::new();
-        for (eco, key) in keys {
+        for (eco, key) in keys.iter().cloned() {
             let me = self.clone();
             set.spawn(async move {
                 let record = me.lookup(eco, &key).await;
                 (eco, key, record)
             });
         }
-        while let Some(joined) = set.join_next().await {
+        let deadline = limit.map(|l| tokio::time::Instant::now() + l);
+        loop {
+            let joined = match deadline {
+                None => set.join_next().await,
+                Some(d) => match tokio::time::timeout_at(d, set.join_next()).await {
+                    Ok(j) => j,
+                    Err(_) => break,
+                },
+            };
             match joined {
-                Ok((eco, key, Some(record))) => facts.insert(eco, key, record),
-                Ok((eco, key, None)) => facts.not_asked.push((eco, key)),
+                None => break,
+                Some(Ok((eco, key, Some(record)))) => facts.insert(eco, key, record),
+                Some(Ok((eco, key, None))) => facts.not_asked.push((eco, key)),
                 // A lookup task cannot panic by design; if one did, its name stays unasked.
-                Err(_) => {}
+                Some(Err(_)) => {}
+            }
+        }
+        if let Some(limit) = limit
+            && !set.is_empty()
+        {
+            // Dropping the set aborts the lookups still running; their names are unknown.
+            set.abort_all();
+            let fetched_at = date::rfc3339(date::now_unix());
+            for (eco, key) in keys {
+                if facts.get(eco, &key).is_some() || facts.not_asked.contains(&(eco, key.clone())) {
+                    continue;
+                }
+                let failed = |registry: &str| Answer {
+                    registry: registry.to_owned(),
+                    outcome: Outcome::Failed {
+                        reason: format!("no answer within {:.1}s", limit.as_secs_f64()),
+                    },
+                    fetched_at: fetched_at.clone(),
+                    cached: false,
+                };
+                let urls = self.inner.config.urls(eco);
+                let record = Record {
+                    public: failed(&urls.public),
+                    private: urls.private.as_deref().map(failed),
+                };
+                facts.insert(eco, key, record);
             }
         }
         facts.not_asked.sort();

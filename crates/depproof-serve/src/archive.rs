@@ -7,7 +7,8 @@ use std::path::{Component, Path, PathBuf};
 
 use depproof_extract::scan::{ScanOptions, scan_paths};
 
-use crate::{Limits, Scanned, Service};
+use crate::{Limits, Service};
+use depproof_extract::scan::ScanResult;
 
 /// One file of a request: its path in the project, and its content.
 #[derive(Debug, Clone)]
@@ -121,8 +122,8 @@ pub fn unzip(bytes: &[u8], limits: &Limits) -> Result<Vec<InFile>, ArchiveError>
     Ok(files)
 }
 
-/// Scans `files` as one project.
-pub fn scan_files(service: &Service, files: &[InFile]) -> Result<Scanned, ArchiveError> {
+/// Finds the references in `files`, read as one project.
+pub fn scan_files(service: &Service, files: &[InFile]) -> Result<ScanResult, ArchiveError> {
     if files.len() > service.limits.max_files {
         return Err(err(format!(
             "{} files were sent; at most {} are read",
@@ -184,7 +185,7 @@ pub fn scan_files(service: &Service, files: &[InFile]) -> Result<Scanned, Archiv
     );
     let prefix = format!("{}/", depproof_extract::walk::display_path(&root));
     let result = strip_root(result, &prefix);
-    Ok(service.assess_scan(result))
+    Ok(result)
 }
 
 /// Shows paths as they were sent, without the temporary directory.

@@ -358,10 +358,13 @@ async fn check(
         ));
     }
     let ecos = ecosystems(req.ecosystem);
+    let live = service
+        .settle(Service::check_names(&ecos, &req.names))
+        .await;
     let doc = if req.names.len() <= INLINE_NAMES {
-        service.check_json(&ecos, &req.names)
+        service.check_json(&ecos, &req.names, live.as_ref())
     } else {
-        off_thread(move || service.check_json(&ecos, &req.names)).await?
+        off_thread(move || service.check_json(&ecos, &req.names, live.as_ref())).await?
     };
     Ok(axum::Json(doc))
 }
@@ -419,16 +422,14 @@ async fn scan(
             Job::Text(kind, req.text)
         }
     };
-    let doc = off_thread(move || -> Result<Value, ApiError> {
-        let scanned = match job {
-            Job::Text(kind, text) => service.scan_text("text", kind, text.as_bytes()),
-            Job::Files(files) => scan_files(service, &files).map_err(|e| {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e.0)
-            })?,
-        };
-        Ok(service.scan_json(&scanned))
+    let result = off_thread(move || match job {
+        Job::Text(kind, text) => Ok(service.extract_text("text", kind, text.as_bytes())),
+        Job::Files(files) => scan_files(service, &files)
+            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e.0)),
     })
     .await??;
+    let live = service.settle(Service::scan_names(&result)).await;
+    let doc = off_thread(move || service.scan_json(&service.assess_scan(result, live))).await?;
     Ok(axum::Json(doc))
 }
 

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use depproof_assess::{Assessment, Assessor, Policy, Registry};
 use depproof_extract::scan::{Reference, ScanResult, SourceKind, Target};
+use depproof_live::{Live, LiveFacts};
 use depproof_registry::Ecosystem;
 use depproof_report::check::{CheckReport, CheckedName, check_name};
 use depproof_report::{DataKind, Provenance, ScanReport, ScanStats, Tool};
@@ -83,6 +84,8 @@ pub struct Service {
     policy: &'static Policy,
     provenance: Vec<Provenance>,
     tool: Tool,
+    /// Asks the registries about the names the snapshots cannot settle (`--live`).
+    live: Option<Live>,
     /// What one request may ask.
     pub limits: Limits,
 }
@@ -102,7 +105,63 @@ impl Service {
             policy,
             provenance,
             tool,
+            live: None,
             limits,
+        }
+    }
+
+    /// Asks `live` about the names the snapshots cannot settle (absent, unknown to a
+    /// partial snapshot, recent and little used), per request, before answering.
+    pub fn with_live(mut self, live: Option<Live>) -> Service {
+        self.live = live;
+        self
+    }
+
+    /// Whether requests are answered with live registry answers too.
+    pub fn is_live(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// Asks the registries about the names among `names` that the snapshots cannot
+    /// settle, within two thirds of the request time limit (a name unanswered by then is
+    /// a failed lookup, so unknown); `None` when the service is not live.
+    pub async fn settle(&self, names: Vec<(Ecosystem, String)>) -> Option<LiveFacts> {
+        let live = self.live.as_ref()?;
+        let wanted: Vec<(Ecosystem, String)> = names
+            .into_iter()
+            .filter(|(eco, n)| self.assessor.wants_live(*eco, n))
+            .collect();
+        Some(
+            live.settle_within(&wanted, self.limits.timeout.mul_f64(2.0 / 3.0))
+                .await,
+        )
+    }
+
+    /// The names a check of `names` in `ecosystems` may ask about live.
+    pub fn check_names(ecosystems: &[Ecosystem], names: &[String]) -> Vec<(Ecosystem, String)> {
+        names
+            .iter()
+            .flat_map(|n| ecosystems.iter().map(move |e| (*e, n.clone())))
+            .collect()
+    }
+
+    /// The packages a scan found, to ask about live.
+    pub fn scan_names(result: &ScanResult) -> Vec<(Ecosystem, String)> {
+        result
+            .references
+            .iter()
+            .filter_map(|r| match &r.target {
+                Target::Package { ecosystem, name } => Some((*ecosystem, name.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The snapshots consulted, with the live answers of one request.
+    pub fn registry_with<'s>(&'s self, live: Option<&'s LiveFacts>) -> Registry<'s> {
+        Registry {
+            live,
+            ..*self.assessor.registry()
         }
     }
 
@@ -110,7 +169,7 @@ impl Service {
     /// that no request is slow because it came first.
     pub fn warm_up(&self) {
         for probe in ["requests", "reqeusts", "lodash", "lodahs"] {
-            let _ = self.check(&Ecosystem::ALL, &[probe.to_owned()]);
+            let _ = self.check(&Ecosystem::ALL, &[probe.to_owned()], None);
         }
     }
 
@@ -124,11 +183,25 @@ impl Service {
         self.policy
     }
 
-    /// The one place names are assessed: every front end asks here.
-    pub fn check(&self, ecosystems: &[Ecosystem], names: &[String]) -> Vec<CheckedName> {
+    /// The one place names are assessed: every front end asks here, with the live
+    /// answers of the request when the service is live.
+    pub fn check(
+        &self,
+        ecosystems: &[Ecosystem],
+        names: &[String],
+        live: Option<&LiveFacts>,
+    ) -> Vec<CheckedName> {
+        let per_request;
+        let assessor = match live {
+            Some(l) => {
+                per_request = self.assessor.with_live(l);
+                &per_request
+            }
+            None => &self.assessor,
+        };
         names
             .iter()
-            .map(|n| check_name(&self.assessor, ecosystems, n))
+            .map(|n| check_name(assessor, ecosystems, n))
             .collect()
     }
 
@@ -154,11 +227,16 @@ impl Service {
 
     /// The answers for `names` as the document `depproof check --format json` prints
     /// (docs/schema/check-v2.json).
-    pub fn check_json(&self, ecosystems: &[Ecosystem], names: &[String]) -> Value {
-        let results = self.check(ecosystems, names);
+    pub fn check_json(
+        &self,
+        ecosystems: &[Ecosystem],
+        names: &[String],
+        live: Option<&LiveFacts>,
+    ) -> Value {
+        let results = self.check(ecosystems, names, live);
         let report = CheckReport {
             tool: &self.tool,
-            registry: *self.registry(),
+            registry: self.registry_with(live),
             policy: self.policy,
             provenance: self.provenance(ecosystems),
             names: &results,
@@ -166,21 +244,27 @@ impl Service {
         depproof_report::check::json(&report)
     }
 
-    /// Scans `text` of `kind`, shown as `display` in locations.
-    pub fn scan_text(&self, display: &str, kind: SourceKind, text: &[u8]) -> Scanned {
-        let result = depproof_extract::scan::scan_bytes(
-            Arc::from(display),
-            text,
-            kind,
-            self.registry().pypi,
-        );
-        self.assess_scan(result)
+    /// Finds the references in `text` of `kind`, shown as `display` in locations.
+    pub fn extract_text(&self, display: &str, kind: SourceKind, text: &[u8]) -> ScanResult {
+        depproof_extract::scan::scan_bytes(Arc::from(display), text, kind, self.registry().pypi)
     }
 
-    /// Assesses what a scan found.
-    pub fn assess_scan(&self, result: ScanResult) -> Scanned {
-        let assessment = self.assessor.assess_scan(&result);
-        Scanned { result, assessment }
+    /// Scans `text` of `kind` by the snapshots alone.
+    pub fn scan_text(&self, display: &str, kind: SourceKind, text: &[u8]) -> Scanned {
+        self.assess_scan(self.extract_text(display, kind, text), None)
+    }
+
+    /// Assesses what a scan found, with the live answers of the request.
+    pub fn assess_scan(&self, result: ScanResult, live: Option<LiveFacts>) -> Scanned {
+        let assessment = match &live {
+            Some(l) => self.assessor.with_live(l).assess_scan(&result),
+            None => self.assessor.assess_scan(&result),
+        };
+        Scanned {
+            result,
+            assessment,
+            live,
+        }
     }
 
     /// A scan as the document `depproof scan --format json` prints
@@ -197,7 +281,7 @@ impl Service {
         diagnostics.extend(s.assessment.diagnostics.iter().cloned());
         let report = ScanReport {
             tool: &self.tool,
-            registry: *self.registry(),
+            registry: self.registry_with(s.live.as_ref()),
             policy: self.policy,
             findings: &s.assessment.findings,
             not_registry: &not_registry,
@@ -220,6 +304,15 @@ pub struct Scanned {
     pub result: ScanResult,
     /// One finding per package.
     pub assessment: Assessment,
+    /// The registries' answers asked for it, when the service is live.
+    pub live: Option<LiveFacts>,
+}
+
+impl Scanned {
+    /// What the assessment consulted, live answers included.
+    pub fn registry<'s>(&'s self, service: &'s Service) -> Registry<'s> {
+        service.registry_with(self.live.as_ref())
+    }
 }
 
 /// The kinds of text a scan reads, as requests name them.

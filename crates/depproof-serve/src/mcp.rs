@@ -107,7 +107,7 @@ impl DepproofMcp {
 probably meant. Call it before writing any install command or dependency.",
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
     )]
-    fn check_packages(
+    async fn check_packages(
         &self,
         Parameters(args): Parameters<CheckArgs>,
     ) -> Result<Json<CheckAnswer>, String> {
@@ -122,10 +122,14 @@ probably meant. Call it before writing any install command or dependency.",
             ));
         }
         let ecos = ecosystems(args.ecosystem);
-        let registry = *self.service.registry();
+        let live = self
+            .service
+            .settle(Service::check_names(&ecos, &args.names))
+            .await;
+        let registry = self.service.registry_with(live.as_ref());
         let results = self
             .service
-            .check(&ecos, &args.names)
+            .check(&ecos, &args.names, live.as_ref())
             .iter()
             .map(|n| name_answer(&registry, n))
             .collect();
@@ -164,9 +168,15 @@ lines that refer to it, and what to do.",
             ));
         }
         let service = self.service;
+        let result = tokio::task::spawn_blocking(move || {
+            service.extract_text("snippet", kind, args.text.as_bytes())
+        })
+        .await
+        .map_err(|e| format!("the scan failed: {e}"))?;
+        let live = service.settle(Service::scan_names(&result)).await;
         let answer = tokio::task::spawn_blocking(move || {
-            let scanned = service.scan_text("snippet", kind, args.text.as_bytes());
-            scan_answer(service.registry(), &scanned)
+            let scanned = service.assess_scan(result, live);
+            scan_answer(&scanned.registry(service), &scanned)
         })
         .await
         .map_err(|e| format!("the scan failed: {e}"))?;

@@ -9,7 +9,7 @@ use depproof_live::{Live, LiveConfig, LiveFacts, NPM_URL, PYPI_URL, RegistryUrls
 use depproof_registry::Ecosystem;
 
 /// The live-lookup options every command accepts.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct LiveArgs {
     /// Ask the registries about the names the snapshot cannot settle: absent, unknown to
     /// a partial snapshot, or recent and little used (also `live = true` under
@@ -73,6 +73,15 @@ pub fn config(args: &LiveArgs, policy: &Policy) -> LiveConfig {
         offline: args.offline,
         ..LiveConfig::default()
     }
+}
+
+/// The client a long-running command (the proxy, the servers) asks with, per request;
+/// `None` when the run is not live.
+pub fn client(args: &LiveArgs, policy: &Policy) -> Result<Option<Live>> {
+    if !enabled(args, policy) {
+        return Ok(None);
+    }
+    Ok(Some(Live::new(config(args, policy))?))
 }
 
 /// Asks about the names among `names` that the snapshots cannot settle; `None` when the

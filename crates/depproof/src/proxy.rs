@@ -207,14 +207,29 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
     // The server's tasks need data that lives as long as the process: the snapshots,
     // the policy and the assessor are built once and kept.
     let snaps: &'static Snapshots = Box::leak(Box::new(Snapshots::load(global)?));
-    let policy: &'static Policy = Box::leak(Box::new(load_policy(&args.policy, Path::new("."))?));
+    let mut policy = load_policy(&args.policy, Path::new("."))?;
+    crate::live::apply_cutoff(&global.live, &mut policy)?;
+    // Live checks ask the registries the proxy forwards to, unless told otherwise: they
+    // are where the packages will come from.
+    let mut live_args = global.live.clone();
+    let r = &policy.config.registries;
+    if live_args.pypi_url.is_none() && r.pypi.is_none() {
+        live_args.pypi_url = pypi.as_ref().map(Url::to_string);
+    }
+    if live_args.npm_url.is_none() && r.npm.is_none() {
+        live_args.npm_url = npm.as_ref().map(Url::to_string);
+    }
+    let live = crate::live::client(&live_args, &policy)?;
+    let policy: &'static Policy = Box::leak(Box::new(policy));
     let assessor: &'static Assessor<'static> =
         Box::leak(Box::new(Assessor::new(snaps.registry(), policy)));
     let judge = Judge::new(assessor, policy.config.fail_on.unwrap_or_default())
         .allow(args.allow.iter().cloned())
         .fail_open(args.fail_open);
     let proxy = Arc::new(
-        Proxy::new(config, judge, Some(AuditLog::new(audit))).map_err(anyhow::Error::msg)?,
+        Proxy::new(config, judge, Some(AuditLog::new(audit)))
+            .map_err(anyhow::Error::msg)?
+            .with_live(live.clone()),
     );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -232,6 +247,19 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
         }
         if let Some(n) = &npm {
             serving.push(format!("npm registry http://{addr}/ -> {n}"));
+        }
+        if let Some(l) = &live {
+            let c = l.config();
+            serving.push(format!(
+                "live checks against {} and {}{}",
+                c.pypi.public,
+                c.npm.public,
+                if c.offline {
+                    ", from the cache only (--offline)"
+                } else {
+                    ""
+                }
+            ));
         }
         eprintln!(
             "depproof proxy: listening on http://{addr} ({})",

@@ -74,15 +74,27 @@ pub struct McpArgs {
 /// every request.
 fn service(global: &GlobalArgs, policy: &PolicyArgs, limits: Limits) -> Result<&'static Service> {
     let snaps: &'static Snapshots = Box::leak(Box::new(Snapshots::load(global)?));
-    let policy = Box::leak(Box::new(load_policy(policy, Path::new("."))?));
+    let mut policy = load_policy(policy, Path::new("."))?;
+    crate::live::apply_cutoff(&global.live, &mut policy)?;
+    let live = crate::live::client(&global.live, &policy)?;
+    if let Some(l) = &live {
+        let c = l.config();
+        eprintln!(
+            "depproof: live checks against {} and {}{}",
+            c.pypi.public,
+            c.npm.public,
+            if c.offline {
+                ", from the cache only (--offline)"
+            } else {
+                ""
+            }
+        );
+    }
+    let policy = Box::leak(Box::new(policy));
     let provenance = crate::snapshots::provenance(snaps, &Ecosystem::ALL);
-    let service = Box::leak(Box::new(Service::new(
-        snaps.registry(),
-        policy,
-        provenance,
-        tool(),
-        limits,
-    )));
+    let service = Box::leak(Box::new(
+        Service::new(snaps.registry(), policy, provenance, tool(), limits).with_live(live),
+    ));
     service.warm_up();
     Ok(service)
 }

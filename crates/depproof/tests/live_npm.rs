@@ -59,15 +59,6 @@ fn depproof_live_today() -> String {
     String::from_utf8(o.stdout).unwrap().trim().to_owned()
 }
 
-fn result<'a>(doc: &'a Value, name: &str) -> &'a Value {
-    doc["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no result for {name}: {doc:#}"))
-}
-
 #[test]
 fn live_answers_settle_names_the_snapshot_does_not_hold() {
     let s = registry();
@@ -75,7 +66,11 @@ fn live_answers_settle_names_the_snapshot_does_not_hold() {
     // Without --live: unknown to the partial snapshot.
     let o = run(&cache, &["check", "-e", "npm", "--format", "json", UNKNOWN]);
     let doc = support::json(&o);
-    assert_eq!(result(&doc, UNKNOWN)["status"], "unknown", "{doc:#}");
+    assert_eq!(
+        support::check_result(&doc, UNKNOWN)["status"],
+        "unknown",
+        "{doc:#}"
+    );
     assert_eq!(doc["live"], Value::Null);
     assert_eq!(s.connections.load(Ordering::SeqCst), 0);
 
@@ -98,7 +93,7 @@ fn live_answers_settle_names_the_snapshot_does_not_hold() {
     );
     let doc = support::json(&o);
     support::check_schema().assert_valid(&doc, "check --live");
-    let new = result(&doc, UNKNOWN);
+    let new = support::check_result(&doc, UNKNOWN);
     assert_eq!(new["status"], "exists", "{doc:#}");
     let codes: Vec<&str> = new["findings"][0]["signals"]
         .as_array()
@@ -114,13 +109,13 @@ fn live_answers_settle_names_the_snapshot_does_not_hold() {
         new["ecosystems"][0]["live"]["public"]["registry"],
         url.as_str()
     );
-    let old = result(&doc, SCOPED);
+    let old = support::check_result(&doc, SCOPED);
     assert_eq!(old["status"], "exists");
     assert_eq!(
         old["ecosystems"][0]["live"]["public"]["outcome"]["releases"],
         2
     );
-    let missing = result(&doc, "zq-not-published-anywhere");
+    let missing = support::check_result(&doc, "zq-not-published-anywhere");
     assert_eq!(
         missing["status"], "does_not_exist",
         "asked live, the registry has none: {doc:#}"
@@ -170,7 +165,7 @@ fn a_registry_in_trouble_leaves_names_unknown() {
     );
     let doc = support::json(&o);
     support::check_schema().assert_valid(&doc, "check --live, failed");
-    let r = result(&doc, UNKNOWN);
+    let r = support::check_result(&doc, UNKNOWN);
     assert_eq!(r["status"], "unknown", "{doc:#}");
     assert_eq!(r["findings"][0]["status"], "unknown");
     assert_eq!(r["findings"][0]["signals"][0]["code"], "DP005");
@@ -201,7 +196,7 @@ fn a_registry_in_trouble_leaves_names_unknown() {
         ],
     );
     let doc = support::json(&o);
-    assert_eq!(result(&doc, UNKNOWN)["status"], "unknown");
+    assert_eq!(support::check_result(&doc, UNKNOWN)["status"], "unknown");
     drop(s);
     let o = run(
         &cache,
@@ -218,7 +213,7 @@ fn a_registry_in_trouble_leaves_names_unknown() {
         ],
     );
     let doc = support::json(&o);
-    let r = result(&doc, UNKNOWN);
+    let r = support::check_result(&doc, UNKNOWN);
     assert_eq!(r["status"], "unknown");
     assert!(
         r["findings"][0]["signals"][0]["message"]
@@ -265,12 +260,12 @@ fn offline_never_connects_and_uses_cached_answers() {
         before,
         "--offline connected"
     );
-    assert_eq!(result(&doc, SCOPED)["status"], "exists");
+    assert_eq!(support::check_result(&doc, SCOPED)["status"], "exists");
     assert_eq!(
-        result(&doc, SCOPED)["ecosystems"][0]["live"]["public"]["cached"],
+        support::check_result(&doc, SCOPED)["ecosystems"][0]["live"]["public"]["cached"],
         true
     );
-    assert_eq!(result(&doc, UNKNOWN)["status"], "unknown");
+    assert_eq!(support::check_result(&doc, UNKNOWN)["status"], "unknown");
     assert_eq!(doc["live"]["offline"], true);
     assert_eq!(doc["live"]["not_asked"][0]["name"], UNKNOWN);
 

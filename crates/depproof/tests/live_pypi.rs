@@ -165,24 +165,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("run depproof")
 }
 
-fn result<'a>(doc: &'a Value, name: &str) -> &'a Value {
-    doc["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no result for {name}: {doc:#}"))
-}
-
-fn codes(r: &Value) -> Vec<String> {
-    r["findings"][0]["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["code"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn live_pypi_lookups_against_devpi() {
     let Some(bin) = devpi_bin() else { return };
@@ -215,7 +197,7 @@ fn live_pypi_lookups_against_devpi() {
         ],
     );
     assert_eq!(
-        result(&support::json(&o), "zq-live-demo-pkg")["status"],
+        support::check_result(&support::json(&o), "zq-live-demo-pkg")["status"],
         "does_not_exist"
     );
 
@@ -236,7 +218,7 @@ fn live_pypi_lookups_against_devpi() {
     );
     let doc = support::json(&o);
     support::check_schema().assert_valid(&doc, "check --live (devpi)");
-    let found = result(&doc, "zq-live-demo-pkg");
+    let found = support::check_result(&doc, "zq-live-demo-pkg");
     assert_eq!(found["status"], "exists", "{doc:#}");
     let answer = &found["ecosystems"][0]["live"]["public"];
     assert_eq!(answer["registry"], public.as_str());
@@ -244,8 +226,11 @@ fn live_pypi_lookups_against_devpi() {
     assert_eq!(answer["outcome"]["latest_version"], "1.1");
     // devpi gives no upload times (no PEP 700): the age is unknown, not "new".
     assert_eq!(answer["outcome"]["first_release"], Value::Null);
-    assert!(!codes(found).contains(&"DP103".to_owned()), "{found:#}");
-    let missing = result(&doc, "zq-live-missing-pkg");
+    assert!(
+        !support::signal_codes(found).contains(&"DP103".to_owned()),
+        "{found:#}"
+    );
+    let missing = support::check_result(&doc, "zq-live-missing-pkg");
     assert_eq!(missing["status"], "does_not_exist");
     assert!(
         missing["findings"][0]["signals"][0]["message"]
@@ -279,13 +264,13 @@ fn live_pypi_lookups_against_devpi() {
     );
     let doc = support::json(&o);
     support::check_schema().assert_valid(&doc, "check, private registry");
-    let confused = result(&doc, "zq-internal-billing");
+    let confused = support::check_result(&doc, "zq-internal-billing");
     assert!(
-        codes(confused).contains(&"DP401".to_owned()),
+        support::signal_codes(confused).contains(&"DP401".to_owned()),
         "{confused:#}"
     );
     assert_eq!(confused["verdict"], "block");
-    let internal = result(&doc, "zq-only-internal");
+    let internal = support::check_result(&doc, "zq-only-internal");
     assert_eq!(internal["verdict"], "ok", "{internal:#}");
     std::fs::remove_file(work.join("depproof.toml")).unwrap();
 
@@ -327,11 +312,14 @@ fn live_pypi_lookups_against_devpi() {
     );
     let doc = support::json(&o);
     assert_eq!(
-        result(&doc, "zq-live-demo-pkg")["status"],
+        support::check_result(&doc, "zq-live-demo-pkg")["status"],
         "exists",
         "{doc:#}"
     );
-    assert_eq!(result(&doc, "zq-only-internal")["status"], "does_not_exist");
+    assert_eq!(
+        support::check_result(&doc, "zq-only-internal")["status"],
+        "does_not_exist"
+    );
     assert_eq!(doc["snapshots"][0]["names"], 2);
 
     // The server goes away: a fresh name is still "does not exist" by the complete
@@ -352,7 +340,7 @@ fn live_pypi_lookups_against_devpi() {
         ],
     );
     let doc = support::json(&o);
-    let r = result(&doc, "zq-live-other-pkg");
+    let r = support::check_result(&doc, "zq-live-other-pkg");
     assert_eq!(r["status"], "does_not_exist", "{doc:#}");
     assert!(
         r["findings"][0]["signals"][0]["message"]

@@ -9,6 +9,9 @@
 mod serve_support;
 mod support;
 
+#[path = "../../depproof-live/tests/support/fake_npm.rs"]
+mod fake_npm;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -66,11 +69,16 @@ fn calls() -> Value {
 }
 
 fn drive(python: &PathBuf, args: &[&str]) -> Value {
+    drive_calls(python, &calls(), args)
+}
+
+/// Drives the server with `calls` instead of the usual ones.
+fn drive_calls(python: &PathBuf, calls: &Value, args: &[&str]) -> Value {
     static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = fresh_dir(&format!("mcp-{}-{n}", args[0]));
     let calls_path = dir.join("calls.json");
-    std::fs::write(&calls_path, calls().to_string()).unwrap();
+    std::fs::write(&calls_path, calls.to_string()).unwrap();
     let script = root().join("crates/depproof/tests/fixtures/mcp_client.py");
     let out = Command::new(python)
         .arg(&script)
@@ -337,4 +345,63 @@ fn streamable_http_needs_the_token_when_one_is_set() {
     let url = format!("http://{}/mcp", server.addr);
     let seen = drive(&python, &["http", &url, token]);
     judge(&seen);
+}
+
+#[test]
+fn live_answers_over_mcp() {
+    let Some(python) = python() else { return };
+    // Names the partial npm snapshot does not hold, settled by a local registry.
+    let registry = fake_npm::FakeNpm::start();
+    registry.publish(fake_npm::document(
+        "zq-mcp-old-kit",
+        &[("1.0.0", "2018-03-01T00:00:00.000Z")],
+    ));
+    let cache = fresh_dir("mcp-live-cache");
+    let server = serve_support::start(
+        &[
+            "mcp",
+            "--http",
+            "127.0.0.1:0",
+            "--no-config",
+            "--live",
+            "--npm-url",
+            &registry.url(),
+        ],
+        &[("DEPPROOF_CACHE_DIR", cache.to_str().unwrap())],
+    );
+    let url = format!("http://{}/mcp", server.addr);
+    let calls = json!([
+        ["check_packages", { "names": ["zq-mcp-old-kit", "zq-mcp-invented-kit"], "ecosystem": "npm" }],
+        ["scan_code", { "text": "npm install zq-mcp-invented-kit\n", "language": "shell" }],
+    ]);
+    let seen = drive_calls(&python, &calls, &["http", &url]);
+    let check = &seen["calls"][0];
+    assert_eq!(check["is_error"], false, "{check}");
+    let results = check["structured"]["results"].as_array().unwrap();
+    let answer = |name: &str| {
+        results
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {check}"))["answer"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(answer("zq-mcp-old-kit").starts_with("exists"), "{check}");
+    assert!(
+        answer("zq-mcp-invented-kit").starts_with("does not exist"),
+        "asked live, the registry has none: {check}"
+    );
+    let scan = &seen["calls"][1];
+    assert_eq!(scan["is_error"], false, "{scan}");
+    assert!(
+        scan["structured"].to_string().contains("does not exist"),
+        "{scan}"
+    );
+    let asked = registry.requests();
+    assert!(
+        asked.iter().any(|r| r == "/zq-mcp-invented-kit"),
+        "{asked:?}"
+    );
+    assert!(asked.iter().any(|r| r == "/zq-mcp-old-kit"), "{asked:?}");
 }

@@ -26,6 +26,7 @@ use serde_json::Value;
 
 use crate::audit::{self, AuditLog};
 use crate::judge::{Action, Decision, Judge};
+use depproof_live::Live;
 
 /// How the proxy reaches its upstreams and what it forwards.
 #[derive(Debug, Clone)]
@@ -84,9 +85,12 @@ pub struct Proxy {
     audit: Option<AuditLog>,
     client: reqwest::Client,
     cache: Mutex<HashMap<String, (Instant, Cached)>>,
-    /// Decisions by ecosystem, name and version: the snapshots do not change while the
-    /// proxy runs, and a refusal's suggestions cost a search of the index.
-    decisions: Mutex<HashMap<DecisionKey, Decision>>,
+    /// Decisions by ecosystem, name and version, with when they were made: the snapshots
+    /// do not change while the proxy runs, and a refusal's suggestions cost a search of
+    /// the index. Live answers do change, so with `live` a decision lasts `cache_ttl`.
+    decisions: Mutex<HashMap<DecisionKey, (Instant, Decision)>>,
+    /// Asks the registries about the names the snapshots cannot settle (`--live`).
+    live: Option<Live>,
     /// Each PyPI file origin, as a base URL; index 0 is the index's own origin.
     file_origins: Vec<Url>,
 }
@@ -140,8 +144,16 @@ impl Proxy {
             client,
             cache: Mutex::new(HashMap::new()),
             decisions: Mutex::new(HashMap::new()),
+            live: None,
             file_origins,
         })
+    }
+
+    /// Asks `live` about the packages the snapshots cannot settle (absent, unknown to a
+    /// partial snapshot, recent and little used) before deciding about them.
+    pub fn with_live(mut self, live: Option<Live>) -> Proxy {
+        self.live = live;
+        self
     }
 
     /// The proxy as an axum application.
@@ -150,22 +162,33 @@ impl Proxy {
     }
 
     /// The decision about a package (the judge's, remembered).
-    fn decide(&self, eco: Ecosystem, name: &str, version: Option<&str>) -> Decision {
+    async fn decide(&self, eco: Ecosystem, name: &str, version: Option<&str>) -> Decision {
         let key = (eco, name.to_owned(), version.map(str::to_owned));
+        let ttl = self.live.as_ref().map(|_| self.config.cache_ttl);
         if let Ok(cache) = self.decisions.lock()
-            && let Some(d) = cache.get(&key)
+            && let Some((at, d)) = cache.get(&key)
+            && ttl.is_none_or(|t| at.elapsed() < t)
         {
             return d.clone();
         }
-        let d = self.judge.decide(eco, name, version);
-        // A failed assessment is not remembered: the next request tries again.
+        let facts = match &self.live {
+            Some(live) if self.judge.assessor().wants_live(eco, name) => Some(
+                live.settle_within(&[(eco, name.to_owned())], self.config.timeout)
+                    .await,
+            ),
+            _ => None,
+        };
+        let d = self.judge.decide_with(eco, name, version, facts.as_ref());
+        // A failed assessment or a failed lookup is not remembered: the next request
+        // tries again.
         if d.finding.is_ok()
+            && facts.as_ref().is_none_or(|f| f.failed() == 0)
             && let Ok(mut cache) = self.decisions.lock()
         {
             if cache.len() >= DECISION_ENTRIES {
                 cache.clear();
             }
-            cache.insert(key, d.clone());
+            cache.insert(key, (Instant::now(), d.clone()));
         }
         d
     }

@@ -97,7 +97,9 @@ pub(super) async fn handle(
             );
         }
     };
-    let d = proxy.decide(Ecosystem::Npm, &name, version.as_deref());
+    let d = proxy
+        .decide(Ecosystem::Npm, &name, version.as_deref())
+        .await;
     proxy.record(client, kind, version.as_deref(), &d);
     if d.action == Action::Refuse {
         return refusal_json(

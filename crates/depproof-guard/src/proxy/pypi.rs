@@ -78,7 +78,7 @@ pub(super) async fn metadata(
         .unwrap_or("text/html")
         .to_owned();
     let wants_json = prefers_json(&accept);
-    let d = proxy.decide(Ecosystem::PyPI, &name, None);
+    let d = proxy.decide(Ecosystem::PyPI, &name, None).await;
     proxy.record(client, "metadata", None, &d);
     let normalized = Ecosystem::PyPI.normalize(&name).into_owned();
     if d.action == Action::Refuse {
@@ -284,7 +284,7 @@ pub(super) async fn file(proxy: &Proxy, client: SocketAddr, rest: &str, req: Req
             &format!("depproof proxy: refused {filename}: not a distribution file name"),
         );
     };
-    let d = proxy.decide(Ecosystem::PyPI, &name, None);
+    let d = proxy.decide(Ecosystem::PyPI, &name, None).await;
     if origin == "refused" || d.action == Action::Refuse {
         proxy.record(client, "download", version.as_deref(), &d);
         return refusal_text(

@@ -210,3 +210,25 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&o.stdout).trim().to_owned()
 }
+
+/// The result for `name` in a `check --format json` document.
+pub fn check_result<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no result for {name}: {doc:#}"))
+}
+
+/// The codes of the signals of the first finding of a check result.
+pub fn signal_codes(result: &Value) -> Vec<String> {
+    result["findings"][0]["signals"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s["code"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
