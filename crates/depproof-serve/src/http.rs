@@ -129,11 +129,16 @@ pub fn router(service: &'static Service, token: Option<String>) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until Ctrl-C or SIGTERM.
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM; a client gets 10 s to send a
+/// request's headers.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    depproof_http::serve(
+        listener,
+        router,
+        depproof_http::ConnLimits::default(),
+        shutdown_signal(),
+    )
+    .await
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

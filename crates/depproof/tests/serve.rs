@@ -435,3 +435,26 @@ fn snapshots_and_openapi_are_served() {
         assert!(served["paths"][p].is_object(), "{p} is not in the document");
     }
 }
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use std::io::Read;
+    let server = serve(&[], &[]);
+    let mut slow = std::net::TcpStream::connect(&server.addr).unwrap();
+    slow.write_all(b"POST /v1/check HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    // Served meanwhile.
+    let a = post_json(&server.addr, "/v1/check", r#"{"names":["requests"]}"#);
+    assert_eq!(a.status, 200);
+    // The server closes the half-sent request (after 10 s), well before this limit.
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(40)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = slow.read_to_end(&mut rest);
+    assert!(
+        read.is_ok() && started.elapsed() < std::time::Duration::from_secs(40),
+        "still open after {:?}: {read:?}",
+        started.elapsed()
+    );
+}

@@ -342,12 +342,14 @@ pub async fn serve(
     proxy: Arc<Proxy>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = proxy.router();
-    axum::serve(
+    // A client gets 10 s to send a request's headers: a slow one cannot hold a
+    // connection for ever.
+    depproof_http::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        proxy.router(),
+        depproof_http::ConnLimits::default(),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
     .await
 }
 
