@@ -121,15 +121,20 @@ mod tests {
         (addr, tx)
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn answers_with_the_client_address() {
-        let (addr, _stop) = start(ConnLimits::default()).await;
+    async fn who(addr: SocketAddr) -> String {
         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
         s.write_all(b"GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .await
             .unwrap();
         let mut out = String::new();
         s.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn answers_with_the_client_address() {
+        let (addr, _stop) = start(ConnLimits::default()).await;
+        let out = who(addr).await;
         assert!(out.starts_with("HTTP/1.1 200"), "{out}");
         assert!(out.ends_with("127.0.0.1"), "{out}");
     }
@@ -151,12 +156,7 @@ mod tests {
             "the connection was still open after 20 s of a half-sent request"
         );
         // Another client is served meanwhile and after.
-        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).await.unwrap();
+        let out = who(addr).await;
         assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     }
 
