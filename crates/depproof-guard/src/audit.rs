@@ -81,57 +81,16 @@ pub fn rfc3339(secs: i64, millis: u32) -> String {
 }
 
 pub use depproof_registry::overlay::time::civil_from_days;
-use depproof_registry::overlay::time::days_from_civil;
-
-/// Seconds since the Unix epoch of an RFC 3339 / ISO 8601 UTC time as registries write
-/// them (`2024-05-01T12:00:00.123Z`, `2024-05-01T12:00:00+00:00`); `None` otherwise.
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" | "" => 0,
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let hh: i64 = rest.get(1..3)?.parse().ok()?;
-            let mm: i64 = rest.get(4..6)?.parse().ok()?;
-            sign * (hh * 3600 + mm * 60)
-        }
-    };
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset)
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use depproof_registry::overlay::time::days_from_civil;
 
     #[test]
     fn dates_round_trip() {
         assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
-        assert_eq!(parse_rfc3339("2000-02-29T00:00:00.005Z"), Some(951_782_400));
-        assert_eq!(
-            parse_rfc3339("2000-02-29T01:00:00+01:00"),
-            Some(951_782_400)
-        );
-        assert_eq!(parse_rfc3339("2000-13-29T01:00:00Z"), None);
-        assert_eq!(parse_rfc3339("yesterday"), None);
         for days in [-1000, 0, 19_000, 50_000] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m.into(), d.into()), days);

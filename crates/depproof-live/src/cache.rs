@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use depproof_registry::Ecosystem;
+use depproof_registry::overlay::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{Answer, Outcome, date};
+use crate::{Answer, Outcome};
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
@@ -48,7 +49,7 @@ impl Cache {
         if e.registry != registry || e.name != name {
             return None;
         }
-        let at = date::unix(&e.answer.fetched_at)?;
+        let at = u64::try_from(Timestamp::parse(&e.answer.fetched_at)?.secs).ok()?;
         let ttl = match e.answer.outcome {
             Outcome::Found(_) => self.ttl,
             Outcome::Missing => self.missing_ttl,

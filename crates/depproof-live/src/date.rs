@@ -43,15 +43,6 @@ pub fn rfc3339(unix_secs: u64) -> String {
     )
 }
 
-/// Seconds since the Unix epoch of an RFC 3339 UTC timestamp (fractions dropped).
-pub fn unix(s: &str) -> Option<u64> {
-    let d = days(s)?;
-    let t = s.get(11..19).unwrap_or("00:00:00");
-    let mut parts = t.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, m, sec) = (parts.next()??, parts.next()??, parts.next()??);
-    u64::try_from(d * 86_400 + h * 3600 + m * 60 + sec).ok()
-}
-
 /// Whether `s` is a date depproof accepts in configuration: `YYYY-MM-DD` or `YYYY-MM`.
 pub fn valid(s: &str) -> bool {
     (s.len() == 10 || s.len() == 7) && days(s).is_some()
@@ -86,7 +77,6 @@ mod tests {
         assert_eq!(days("2024-13-01"), None);
         assert_eq!(days("garbage"), None);
         assert_eq!(rfc3339(86_400 + 3661), "1970-01-02T01:01:01Z");
-        assert_eq!(unix("1970-01-02T01:01:01.123Z"), Some(86_400 + 3661));
         assert!(valid("2024-06-01") && valid("2024-06") && !valid("2024-6-1"));
     }
 }

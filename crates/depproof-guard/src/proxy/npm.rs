@@ -13,8 +13,8 @@ use depproof_registry::Ecosystem;
 use serde_json::Value;
 
 use super::{MAX_FORWARD_BODY, Proxy, parse_json, refusal_json, upstream_failure, util};
-use crate::audit;
 use crate::judge::Action;
+use depproof_registry::overlay::time::Timestamp;
 
 /// The audit endpoints `npm install` posts to.
 const POST_PATHS: [&str; 2] = [
@@ -200,7 +200,7 @@ fn drop_young_versions(doc: &mut Value, name: &str, min_age: Duration) -> Result
                         k.replace('~', "~0").replace('/', "~1")
                     ))
                     .and_then(Value::as_str)
-                    .and_then(audit::parse_rfc3339);
+                    .and_then(|t| Timestamp::parse(t).map(|t| t.secs));
                 (k.clone(), t)
             })
             .collect(),
@@ -336,7 +336,7 @@ mod tests {
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs() as i64;
-        audit::rfc3339(now - secs_ago, 0)
+        crate::audit::rfc3339(now - secs_ago, 0)
     }
 
     #[test]

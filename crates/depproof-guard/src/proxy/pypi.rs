@@ -17,8 +17,8 @@ use reqwest::Url;
 use serde_json::{Value, json};
 
 use super::{Cached, Proxy, parse_json, refusal_text, upstream_failure, util};
-use crate::audit;
 use crate::judge::{Action, Decision};
+use depproof_registry::overlay::time::Timestamp;
 
 const JSON_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 const HTML_TYPE: &str = "application/vnd.pypi.simple.v1+html";
@@ -158,7 +158,7 @@ fn drop_young_files(doc: &mut Value, project: &str, min_age: std::time::Duration
         let time = f
             .get("upload-time")
             .and_then(Value::as_str)
-            .and_then(audit::parse_rfc3339);
+            .and_then(|t| Timestamp::parse(t).map(|t| t.secs));
         match time {
             Some(t) if t > limit => {
                 dropped.push(

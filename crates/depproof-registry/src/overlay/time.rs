@@ -24,7 +24,8 @@ impl Timestamp {
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, also with a space or a lower-case
-    /// `t` before the time, or a bare `YYYY-MM-DD` (midnight UTC). `None` for anything else.
+    /// `t` before the time, without a zone (read as UTC, as registries mean it), or a bare
+    /// `YYYY-MM-DD` (midnight UTC). `None` for anything else.
     pub fn parse(s: &str) -> Option<Timestamp> {
         let b = s.trim().as_bytes();
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -75,7 +76,7 @@ impl Timestamp {
             }
         }
         let offset = match b.get(at..)? {
-            b"Z" | b"z" => 0,
+            b"Z" | b"z" | b"" => 0,
             [sign @ (b'+' | b'-'), rest @ ..] if rest.len() == 5 && rest[2] == b':' => {
                 let oh = num(at + 1..at + 3)?;
                 let om = num(at + 4..at + 6)?;
@@ -176,13 +177,21 @@ mod tests {
             Timestamp::parse("2024-06-28T20:16:20.5Z").unwrap().nanos,
             500_000_000
         );
+        // Without a zone, as PyPI's JSON API writes `upload_time`: UTC.
+        assert_eq!(
+            Timestamp::parse("2000-02-29T01:00:00.005"),
+            Timestamp::parse("2000-02-29T01:00:00.005Z")
+        );
+        assert_eq!(
+            Timestamp::parse("2000-02-29T01:00:00+01:00").unwrap().secs,
+            951_782_400
+        );
         for bad in [
             "",
             "2026",
             "2026-13-01T00:00:00Z",
             "2026-02-30T00:00:00Z",
             "2026-01-01T24:00:00Z",
-            "2026-01-01T00:00:00",
             "2026-01-01T00:00:00.Z",
             "2026-01-01T00:00:00+0200",
             "yesterday at noon",
