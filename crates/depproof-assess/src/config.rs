@@ -190,7 +190,7 @@ pub struct ScanConfig {
 }
 
 /// The contents of a depproof.toml.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     /// Which verdicts fail the run (overridden by `--fail-on`).
@@ -217,6 +217,10 @@ pub struct Config {
     /// The registries asked live.
     #[serde(default)]
     pub registries: Registries,
+    /// Settings of `depproof proxy` (its long options as keys), read and checked by that
+    /// command.
+    #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
+    pub proxy: toml::Table,
 }
 
 /// A configuration that cannot be used.

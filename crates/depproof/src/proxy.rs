@@ -14,6 +14,7 @@ use depproof_guard::audit::AuditLog;
 use depproof_guard::judge::Judge;
 use depproof_guard::proxy::{Config, Proxy, serve};
 use reqwest::Url;
+use serde::Deserialize;
 
 use crate::cli::{GlobalArgs, PolicyArgs};
 use crate::findings::load_policy;
@@ -30,10 +31,10 @@ use crate::snapshots::Snapshots;
     configuration or data."
 )]
 pub struct ProxyArgs {
-    /// Read settings from this TOML file (keys as the long options: `listen`,
-    /// `pypi-upstream`, `pypi-files`, `npm-upstream`, `public-url`, `audit-log`, `min-age`,
-    /// `cache-ttl`, `timeout`, `connect-timeout`, `fail-open`, `allow`); options given on
-    /// the command line win.
+    /// Read settings from this TOML file instead of the `[proxy]` table of depproof.toml
+    /// (keys as the long options: `listen`, `pypi-upstream`, `pypi-files`,
+    /// `npm-upstream`, `public-url`, `audit-log`, `min-age`, `cache-ttl`, `timeout`,
+    /// `connect-timeout`, `fail-open`, `allow`); options given on the command line win.
     #[arg(long, value_name = "FILE")]
     pub proxy_config: Option<PathBuf>,
     /// Address to listen on (default 127.0.0.1:3141; port 0: any free port; the address
@@ -119,15 +120,27 @@ struct FileConfig {
     allow: Vec<String>,
 }
 
-/// The command line over the file: options given win, lists given replace the file's.
-fn merge(mut args: ProxyArgs) -> Result<ProxyArgs> {
-    let Some(path) = &args.proxy_config else {
-        return Ok(args);
+/// The command line over the settings file: `--proxy-config FILE`, else the `[proxy]`
+/// table of depproof.toml. Options given win, lists given replace the file's; relative
+/// paths in the file are relative to the file.
+fn merge(mut args: ProxyArgs, policy: &Policy) -> Result<ProxyArgs> {
+    let (file, source): (FileConfig, PathBuf) = match &args.proxy_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let file =
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            (file, path.clone())
+        }
+        None if !policy.config.proxy.is_empty() => {
+            let path = policy.path.clone().unwrap_or_default();
+            let file = FileConfig::deserialize(policy.config.proxy.clone())
+                .map_err(|e| anyhow::anyhow!("{}: [proxy]: {e}", path.display()))?;
+            (file, path)
+        }
+        None => return Ok(args),
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let file: FileConfig =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let relative_to = source.parent().unwrap_or(Path::new(""));
     args.listen = args.listen.or(file.listen);
     args.pypi_upstream = args.pypi_upstream.or(file.pypi_upstream);
     if args.pypi_files.is_empty() {
@@ -135,7 +148,13 @@ fn merge(mut args: ProxyArgs) -> Result<ProxyArgs> {
     }
     args.npm_upstream = args.npm_upstream.or(file.npm_upstream);
     args.public_url = args.public_url.or(file.public_url);
-    args.audit_log = args.audit_log.or(file.audit_log);
+    args.audit_log = args.audit_log.or(file.audit_log.map(|p| {
+        if p == Path::new("-") {
+            p
+        } else {
+            relative_to.join(p)
+        }
+    }));
     args.min_age = args.min_age.or(file.min_age);
     args.cache_ttl = args.cache_ttl.or(file.cache_ttl);
     args.timeout = args.timeout.or(file.timeout);
@@ -149,7 +168,8 @@ fn merge(mut args: ProxyArgs) -> Result<ProxyArgs> {
 
 /// `depproof proxy`.
 pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
-    let args = merge(args)?;
+    let mut policy = load_policy(&args.policy, Path::new("."))?;
+    let args = merge(args, &policy)?;
     let listen = args
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3141)));
@@ -207,7 +227,6 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
     // The server's tasks need data that lives as long as the process: the snapshots,
     // the policy and the assessor are built once and kept.
     let snaps: &'static Snapshots = Box::leak(Box::new(Snapshots::load(global)?));
-    let mut policy = load_policy(&args.policy, Path::new("."))?;
     crate::live::apply_cutoff(&global.live, &mut policy)?;
     // Live checks ask the registries the proxy forwards to, unless told otherwise: they
     // are where the packages will come from.

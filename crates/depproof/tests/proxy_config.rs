@@ -73,3 +73,53 @@ fn unknown_settings_name_the_file_and_the_key() {
         "{err}"
     );
 }
+
+#[test]
+fn settings_come_from_the_proxy_table_of_depproof_toml() {
+    let base = fresh_dir("proxy-table");
+    let dead = free_port();
+    std::fs::write(
+        base.join("depproof.toml"),
+        format!(
+            "fail-on = \"block\"\n\n[proxy]\nnpm-upstream = \"http://127.0.0.1:{dead}/\"\n\
+             connect-timeout = 2\naudit-log = \"logs/audit.jsonl\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(base.join("logs")).unwrap();
+    // Started below the file: it is found, and its relative paths are the file's.
+    let sub = base.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let mut cmd = depproof();
+    cmd.args(["proxy", "--listen", "127.0.0.1:0"])
+        .current_dir(&sub);
+    let (_proxy, addr) = start_proxy(cmd);
+    let (status, body) = http_get(addr, "/is-number", "application/json");
+    assert_eq!(status, 502, "{body}");
+    let records = audit_records(&base.join("logs/audit.jsonl"));
+    assert!(
+        records.iter().any(|r| r["package"] == "is-number"),
+        "{records:?}"
+    );
+
+    // A key the proxy does not know names the file, the table and the key.
+    std::fs::write(
+        base.join("depproof.toml"),
+        "[proxy]\nnpm-upstrem = \"http://127.0.0.1:1/\"\n",
+    )
+    .unwrap();
+    let o = output_within(
+        {
+            let mut c = depproof();
+            c.args(["proxy"]).current_dir(&sub);
+            c
+        },
+        Duration::from_secs(30),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("depproof.toml") && err.contains("[proxy]") && err.contains("npm-upstrem"),
+        "{err}"
+    );
+}

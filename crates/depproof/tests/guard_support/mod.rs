@@ -291,6 +291,11 @@ pub fn proxy(args: &[&str], dir: &Path) -> (Server, SocketAddr) {
     cmd.args(["proxy", "--listen", "127.0.0.1:0", "--no-config"])
         .args(args)
         .current_dir(dir);
+    start_proxy(cmd)
+}
+
+/// Starts the proxy command `cmd`, which must listen on port 0; its address.
+pub fn start_proxy(cmd: Command) -> (Server, SocketAddr) {
     let mut server = Server::start("depproof proxy", cmd);
     let log = server.wait_for("listening on http://", Duration::from_secs(30));
     let addr = log
