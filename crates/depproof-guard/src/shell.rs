@@ -12,6 +12,13 @@ pub const TOOLS: [&str; 13] = [
     "bun",
 ];
 
+/// Interpreters whose `-m pip` / `-m uv` runs an installer: wrapped only for those, every
+/// other use runs the interpreter directly.
+pub const INTERPRETERS: [&str; 2] = ["python", "python3"];
+
+/// The modules run with `-m` that install packages.
+const MODULES: [&str; 2] = ["pip", "uv"];
+
 /// A shell `shell-init` writes functions for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {
@@ -54,23 +61,40 @@ pub fn script(shell: Shell, depproof: &str) -> String {
         Shell::Bash | Shell::Zsh => {
             s.push_str(&format!(
                 "# depproof: installers go through `depproof run`, which checks every package \
-                 name first.\n# Bypass once: `command pip install …`. Undo: `unset -f {}`.\n",
-                TOOLS.join(" ")
+                 name first.\n# Bypass once: `command pip install …`. Undo: `unset -f {} {}`.\n",
+                TOOLS.join(" "),
+                INTERPRETERS.join(" ")
             ));
             for tool in TOOLS {
                 s.push_str(&format!("{tool}() {{ {exe} run -- {tool} \"$@\"; }}\n"));
+            }
+            let modules = MODULES.join("|");
+            for py in INTERPRETERS {
+                s.push_str(&format!(
+                    "{py}() {{ if [ \"$1\" = -m ]; then case \"$2\" in {modules}) {exe} run -- {py} \"$@\"; \
+                     return;; esac; fi; command {py} \"$@\"; }}\n"
+                ));
             }
         }
         Shell::Fish => {
             s.push_str(&format!(
                 "# depproof: installers go through `depproof run`, which checks every package \
-                 name first.\n# Bypass once: `command pip install …`. Undo: `functions -e {}`.\n",
-                TOOLS.join(" ")
+                 name first.\n# Bypass once: `command pip install …`. Undo: `functions -e {} {}`.\n",
+                TOOLS.join(" "),
+                INTERPRETERS.join(" ")
             ));
             for tool in TOOLS {
                 s.push_str(&format!(
                     "function {tool} --wraps {tool} --description 'checked by depproof'\n    \
                      {exe} run -- {tool} $argv\nend\n"
+                ));
+            }
+            let modules = MODULES.join(" ");
+            for py in INTERPRETERS {
+                s.push_str(&format!(
+                    "function {py} --wraps {py} --description 'checked by depproof when it installs'\n    \
+                     if test (count $argv) -ge 2; and test \"$argv[1]\" = -m; and contains -- \"$argv[2]\" {modules}\n        \
+                     {exe} run -- {py} $argv\n    else\n        command {py} $argv\n    end\nend\n"
                 ));
             }
         }

@@ -319,6 +319,16 @@ fn shell_functions_route_installers_through_run() {
     let out = all_output(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("refused reqeusts (PyPI)"), "{out}");
+    // `python -m pip` is checked too; any other use of python runs it as it is.
+    let o = bash("python -m pip install reqeusts");
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("refused reqeusts (PyPI)"), "{out}");
+    let o = bash("python -c 'import sys; print(sys.argv[1:])' -m pip; python -m pip --version");
+    let out = all_output(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("['-m', 'pip']"), "{out}");
+    assert!(out.contains("pip "), "{out}");
     // `command` bypasses the function once.
     let o = bash("type pip | head -1; command pip --version");
     let out = all_output(&o);
