@@ -336,9 +336,44 @@ fn shell_functions_route_installers_through_run() {
     assert!(out.contains("pip is a function"), "{out}");
     assert!(out.contains("pip "), "{out}");
 
-    for shell in ["zsh", "fish"] {
+    // The same in real zsh and fish (scripts/test-tools/shells.sh installs them).
+    for (shell, var, args) in [
+        ("zsh", "DEPPROOF_TEST_ZSH", &["-f", "-c"][..]),
+        ("fish", "DEPPROOF_TEST_FISH", &["--no-config", "-c"][..]),
+    ] {
+        let Some(exe) = std::env::var_os(var).filter(|v| !v.is_empty()) else {
+            assert!(
+                std::env::var_os("DEPPROOF_SKIP_ORACLES").is_some_and(|v| v == "1"),
+                "{var} is not set: run scripts/test.sh (scripts/test-tools/shells.sh installs \
+                 zsh and fish), or set DEPPROOF_SKIP_ORACLES=1"
+            );
+            continue;
+        };
         let o = depproof().args(["shell-init", shell]).output().unwrap();
         assert!(o.status.success());
-        assert!(text(&o.stdout).contains("run -- pip"), "{shell}");
+        let init = base.join(format!("init.{shell}"));
+        std::fs::write(&init, &o.stdout).unwrap();
+        let run = |line: &str| {
+            let mut cmd = Command::new(&exe);
+            cmd.args(args)
+                .arg(format!("source {}; {line}", init.display()))
+                .current_dir(&base)
+                .env("PATH", path_with(&tools.bin()));
+            isolate_pip(&mut cmd, &home);
+            output_within(cmd, LIMIT)
+        };
+        for line in ["pip install reqeusts", "python -m pip install reqeusts"] {
+            let o = run(line);
+            let out = all_output(&o);
+            assert_eq!(o.status.code(), Some(1), "{shell}: {line}: {out}");
+            assert!(out.contains("refused reqeusts (PyPI)"), "{shell}: {out}");
+        }
+        let o = run("python -c 'import sys; print(sys.argv[1:])' -m pip; command pip --version");
+        let out = all_output(&o);
+        assert!(o.status.success(), "{shell}: {out}");
+        assert!(
+            out.contains("['-m', 'pip']") && out.contains("pip "),
+            "{shell}: {out}"
+        );
     }
 }
