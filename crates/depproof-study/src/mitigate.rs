@@ -48,6 +48,10 @@ type StoredRequest = (i64, Vec<(String, String)>, Option<f64>, u32);
 pub struct MitigationReport {
     /// One row per model × language × mitigation.
     pub rows: Vec<MitigationRow>,
+    /// Requests given up after every retry by this run (the next run retries them); the
+    /// rows measure only what was answered.
+    #[serde(default)]
+    pub failed: u64,
 }
 
 fn refs(a: &AnsweredJob, kind: &str, assessor: &Assessor) -> Vec<NameRef> {
@@ -345,7 +349,10 @@ pub fn mitigate(
     }
 
     let c = lock(&conn)?;
-    let report = measure(&c, &targets, config, assessor)?;
+    let report = MitigationReport {
+        failed: summary.failed,
+        ..measure(&c, &targets, config, assessor)?
+    };
     db::set_meta(&c, "mitigation", &serde_json::to_string(&report)?)?;
     Ok(report)
 }
@@ -429,6 +436,7 @@ fn measure(
     let _ = Status::Exists;
     Ok(MitigationReport {
         rows: rows.into_values().collect(),
+        failed: 0,
     })
 }
 

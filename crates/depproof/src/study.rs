@@ -164,6 +164,14 @@ fn run_study(global: &GlobalArgs, args: RunArgs, mitigate: bool) -> Result<u8> {
                 r.changed
             );
         }
+        if report.failed > 0 {
+            eprintln!(
+                "note: {} requests were given up after every retry; the figures leave them \
+                 out; run again to retry them",
+                report.failed
+            );
+            return Ok(EXIT_FINDINGS);
+        }
         return Ok(EXIT_OK);
     }
     let summary = depproof_study::run(&config, &args.db, &assessor, &progress)?;

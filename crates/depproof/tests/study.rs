@@ -351,7 +351,29 @@ fn run_resume_analyze_mitigate_report() {
     let o = run(&dir, &["study", "analyze", "--db", db_s]);
     assert!(stdout(&o).contains("overall:"), "{}", stdout(&o));
 
-    // Mitigations.
+    // Mitigations. First with the model unreachable: every request is given up, the run
+    // says so and exits 1; the next run sends them again.
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    std::fs::write(
+        dir.join("study-dead.toml"),
+        config.replace(&fake.base(), &format!("http://127.0.0.1:{dead_port}")),
+    )
+    .unwrap();
+    let o = run(
+        &dir,
+        &["study", "mitigate", "study-dead.toml", "--db", db_s],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("requests were given up after every retry"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&dir, &["study", "mitigate", "study.toml", "--db", db_s]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let rows = db_rows(&db, "SELECT value FROM meta WHERE key = 'mitigation'");
