@@ -12,7 +12,7 @@ use clap::Args;
 use depproof_assess::{Assessor, Policy};
 use depproof_guard::audit::AuditLog;
 use depproof_guard::judge::Judge;
-use depproof_guard::proxy::{Config, Proxy, serve};
+use depproof_guard::proxy::{Config, Credentials, Proxy, origin, serve};
 use reqwest::Url;
 use serde::Deserialize;
 
@@ -82,19 +82,32 @@ pub struct ProxyArgs {
     pub policy: PolicyArgs,
 }
 
-/// An upstream URL: http or https, ending with `/`.
-fn upstream(flag: &str, s: &str) -> Result<Url> {
+/// An upstream URL: http or https, ending with `/`; a user name and password in it are
+/// taken out into `credentials`.
+fn upstream(flag: &str, s: &str, credentials: &mut Vec<Credentials>) -> Result<Url> {
+    let mut u = parse_base(flag, s)?;
+    if let Some(c) = Credentials::take(&mut u)
+        && !credentials.iter().any(|k| k.origin == c.origin)
+    {
+        credentials.push(c);
+    }
+    Ok(u)
+}
+
+/// A base URL: http or https, ending with `/`.
+fn parse_base(flag: &str, s: &str) -> Result<Url> {
     let with_slash = if s.ends_with('/') {
         s.to_owned()
     } else {
         format!("{s}/")
     };
-    let u = Url::parse(&with_slash).with_context(|| format!("{flag} {s}: not a URL"))?;
+    // The URL may hold a password: errors name the flag only.
+    let u = Url::parse(&with_slash).map_err(|e| anyhow::anyhow!("{flag}: not a URL: {e}"))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-        bail!("{flag} {s}: an http:// or https:// URL with a host is needed");
+        bail!("{flag}: an http:// or https:// URL with a host is needed");
     }
     if u.query().is_some() || u.fragment().is_some() {
-        bail!("{flag} {s}: a base URL has no query or fragment");
+        bail!("{flag}: a base URL has no query or fragment");
     }
     Ok(u)
 }
@@ -173,15 +186,16 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
     let listen = args
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3141)));
+    let mut credentials = Vec::new();
     let pypi = args
         .pypi_upstream
         .as_deref()
-        .map(|s| upstream("--pypi-upstream", s))
+        .map(|s| upstream("--pypi-upstream", s, &mut credentials))
         .transpose()?;
     let npm = args
         .npm_upstream
         .as_deref()
-        .map(|s| upstream("--npm-upstream", s))
+        .map(|s| upstream("--npm-upstream", s, &mut credentials))
         .transpose()?;
     if pypi.is_none() && npm.is_none() {
         bail!("give --pypi-upstream URL, --npm-upstream URL, or both");
@@ -189,7 +203,7 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
     let mut files = args
         .pypi_files
         .iter()
-        .map(|s| upstream("--pypi-files", s))
+        .map(|s| upstream("--pypi-files", s, &mut credentials))
         .collect::<Result<Vec<_>>>()?;
     if files.is_empty()
         && let Some(p) = &pypi
@@ -200,7 +214,7 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
     let public_url = args
         .public_url
         .as_deref()
-        .map(|s| upstream("--public-url", s))
+        .map(|s| parse_base("--public-url", s))
         .transpose()?;
     let config = Config {
         pypi_upstream: pypi.clone(),
@@ -211,6 +225,7 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
         cache_ttl: Duration::from_secs(args.cache_ttl.unwrap_or(300)),
         connect_timeout: Duration::from_secs(args.connect_timeout.unwrap_or(5).max(1)),
         timeout: Duration::from_secs(args.timeout.unwrap_or(30).max(1)),
+        credentials: credentials.clone(),
     };
     let audit: Box<dyn Write + Send> = match &args.audit_log {
         None => Box::new(std::io::stdout()),
@@ -232,11 +247,14 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
     // are where the packages will come from.
     let mut live_args = global.live.clone();
     let r = &policy.config.registries;
+    // An upstream that needs credentials is not asked live (live lookups send none):
+    // the public registry is, as for other commands.
+    let open = |u: &Url| !credentials.iter().any(|c| c.origin == origin(u));
     if live_args.pypi_url.is_none() && r.pypi.is_none() {
-        live_args.pypi_url = pypi.as_ref().map(Url::to_string);
+        live_args.pypi_url = pypi.as_ref().filter(|u| open(u)).map(Url::to_string);
     }
     if live_args.npm_url.is_none() && r.npm.is_none() {
-        live_args.npm_url = npm.as_ref().map(Url::to_string);
+        live_args.npm_url = npm.as_ref().filter(|u| open(u)).map(Url::to_string);
     }
     let live = crate::live::client(&live_args, &policy)?;
     let policy: &'static Policy = Box::leak(Box::new(policy));
@@ -255,6 +273,13 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the server's runtime")?;
+    let with_credentials = |u: &Url| {
+        if credentials.iter().any(|c| c.origin == origin(u)) {
+            " (with credentials)"
+        } else {
+            ""
+        }
+    };
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -262,10 +287,16 @@ pub fn run(global: &GlobalArgs, args: ProxyArgs) -> Result<u8> {
         let addr = listener.local_addr()?;
         let mut serving = Vec::new();
         if let Some(p) = &pypi {
-            serving.push(format!("PyPI index http://{addr}/simple/ -> {p}"));
+            serving.push(format!(
+                "PyPI index http://{addr}/simple/ -> {p}{}",
+                with_credentials(p)
+            ));
         }
         if let Some(n) = &npm {
-            serving.push(format!("npm registry http://{addr}/ -> {n}"));
+            serving.push(format!(
+                "npm registry http://{addr}/ -> {n}{}",
+                with_credentials(n)
+            ));
         }
         if let Some(l) = &live {
             let c = l.config();

@@ -321,3 +321,88 @@ fn npm_through_the_proxy() {
     assert!(out.contains("the upstream cannot answer"), "{out}");
     assert!(out.contains("failing closed"), "{out}");
 }
+
+#[test]
+fn npm_through_the_proxy_to_an_upstream_that_needs_credentials() {
+    let Some(tools) = tools() else { return };
+    let base = fresh_dir("proxy-npm-auth");
+    let home = base.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    npm_registry_storage(&tools, &base, &[]);
+    // One Verdaccio user, in the SHA-1 htpasswd form Verdaccio reads.
+    let password = "p@ss:w0rd-zq";
+    let hash = Command::new(&tools.python)
+        .args([
+            "-c",
+            "import base64, hashlib, sys; \
+             print(base64.b64encode(hashlib.sha1(sys.argv[1].encode()).digest()).decode())",
+            password,
+        ])
+        .output()
+        .unwrap();
+    std::fs::write(
+        base.join("htpasswd"),
+        format!("alice:{{SHA}}{}\n", text(&hash.stdout).trim()),
+    )
+    .unwrap();
+    let (mut upstream, up) = verdaccio_for(&tools, &base, "$authenticated");
+    let project = base.join("project");
+    npm_project(&project);
+
+    // Without credentials the upstream refuses, and so the install fails.
+    let (anonymous, addr) = proxy(&["--npm-upstream", &format!("http://{up}/")], &base);
+    let o = npm(&home, &project, &format!("http://{addr}/"), &["ms"]);
+    assert!(!o.status.success(), "{}", all_output(&o));
+    drop(anonymous);
+
+    // With them in the upstream URL (percent-encoded, as in any URL), it succeeds, and
+    // the password shows nowhere: not in the proxy's output, the audit log, npm's output
+    // or the lockfile.
+    let audit = base.join("audit.jsonl");
+    let url = format!("http://alice:p%40ss%3Aw0rd-zq@{up}/");
+    let (proxy, addr) = proxy(
+        &[
+            "--npm-upstream",
+            &url,
+            "--audit-log",
+            audit.to_str().unwrap(),
+            "--timeout",
+            "10",
+            "--connect-timeout",
+            "2",
+        ],
+        &base,
+    );
+    let registry = format!("http://{addr}/");
+    let o = npm(&home, &project, &registry, &["ms", "is-number"]);
+    let out = all_output(&o);
+    assert!(o.status.success(), "{out}\n{}", proxy.log());
+    assert!(project.join("node_modules/ms/package.json").is_file());
+    assert!(
+        proxy.log().contains("(with credentials)"),
+        "{}",
+        proxy.log()
+    );
+
+    // The upstream gone: refused, the message naming the upstream without the password.
+    upstream.kill();
+    let o = npm(&home, &project, &registry, &["@types/ms"]);
+    let failed = all_output(&o);
+    assert!(!o.status.success(), "{failed}");
+    assert!(failed.contains("the upstream cannot answer"), "{failed}");
+
+    let lock = std::fs::read_to_string(project.join("package-lock.json")).unwrap();
+    let audit_text = std::fs::read_to_string(&audit).unwrap();
+    for (what, seen) in [
+        ("npm", &out),
+        ("npm, failing", &failed),
+        ("the proxy", &proxy.log()),
+        ("the audit log", &audit_text),
+        ("the lockfile", &lock),
+    ] {
+        assert!(
+            !seen.contains("w0rd") && !seen.contains("alice"),
+            "{what} shows the credentials: {seen}"
+        );
+    }
+}

@@ -49,6 +49,52 @@ pub struct Config {
     /// The longest wait for an upstream's metadata answer, and between two reads of a
     /// download.
     pub timeout: Duration,
+    /// Credentials sent to upstream origins (HTTP Basic), kept out of every URL the proxy
+    /// shows, logs or writes.
+    pub credentials: Vec<Credentials>,
+}
+
+/// A user name and password for one upstream origin.
+#[derive(Clone)]
+pub struct Credentials {
+    /// The origin (`https://host:port/`) they are sent to.
+    pub origin: Url,
+    /// The user name.
+    pub user: String,
+    /// The password or token.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({}, {}, ***)", self.origin, self.user)
+    }
+}
+
+impl Credentials {
+    /// Takes the user name and password out of `url`, if it has any.
+    pub fn take(url: &mut Url) -> Option<Credentials> {
+        if url.username().is_empty() && url.password().is_none() {
+            return None;
+        }
+        // URLs keep user names and passwords percent-encoded.
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let c = Credentials {
+            origin: origin(url),
+            user: decode(url.username()),
+            password: url.password().map(decode),
+        };
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        let mut o = c.origin.clone();
+        let _ = o.set_username("");
+        let _ = o.set_password(None);
+        Some(Credentials { origin: o, ..c })
+    }
 }
 
 impl Default for Config {
@@ -62,6 +108,7 @@ impl Default for Config {
             cache_ttl: Duration::from_secs(300),
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
+            credentials: Vec::new(),
         }
     }
 }
@@ -156,6 +203,15 @@ impl Proxy {
         self
     }
 
+    /// `req` with the credentials of `url`'s origin, if any were configured.
+    fn authorize(&self, req: reqwest::RequestBuilder, url: &Url) -> reqwest::RequestBuilder {
+        let o = origin(url);
+        match self.config.credentials.iter().find(|c| c.origin == o) {
+            Some(c) => req.basic_auth(&c.user, c.password.as_deref()),
+            None => req,
+        }
+    }
+
     /// The proxy as an axum application.
     pub fn router(self: Arc<Self>) -> Router {
         Router::new().fallback(handle).with_state(self)
@@ -226,8 +282,7 @@ impl Proxy {
             return Ok(c.clone());
         }
         let resp = self
-            .client
-            .get(url.clone())
+            .authorize(self.client.get(url.clone()), &url)
             .header(header::ACCEPT, accept)
             .timeout(self.config.timeout)
             .send()
@@ -281,6 +336,7 @@ impl Proxy {
         } else {
             self.client.get(url.clone())
         };
+        let req = self.authorize(req, &url);
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
@@ -393,7 +449,7 @@ async fn handle(
 }
 
 /// The origin of `u` (`https://host:port/`).
-fn origin(u: &Url) -> Url {
+pub fn origin(u: &Url) -> Url {
     let mut o = u.clone();
     o.set_path("/");
     o.set_query(None);

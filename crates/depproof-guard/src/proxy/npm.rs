@@ -297,6 +297,7 @@ async fn forward(proxy: &Proxy, upstream: &reqwest::Url, path: &str, req: Reques
     } else {
         proxy.client.get(url.clone())
     };
+    out = proxy.authorize(out, &url);
     if let Some(ct) = content_type.and_then(|c| c.to_str().ok().map(str::to_owned)) {
         out = out.header(reqwest::header::CONTENT_TYPE, ct);
     }

@@ -262,13 +262,19 @@ pub fn pypiserver(tools: &Tools, dir: &Path) -> (Server, SocketAddr) {
 
 /// Verdaccio serving the storage in `base/storage`, without uplinks.
 pub fn verdaccio(tools: &Tools, base: &Path) -> (Server, SocketAddr) {
+    verdaccio_for(tools, base, "$all")
+}
+
+/// Verdaccio as [`verdaccio`], its packages readable by `access` (`$all`, or
+/// `$authenticated` for the users of `base/htpasswd`).
+pub fn verdaccio_for(tools: &Tools, base: &Path, access: &str) -> (Server, SocketAddr) {
     let port = free_port();
     let config = base.join("config.yaml");
     std::fs::write(
         &config,
         format!(
             "storage: {storage}\nauth:\n  htpasswd:\n    file: {htpasswd}\n    max_users: -1\n\
-             uplinks: {{}}\npackages:\n  '@*/*':\n    access: $all\n  '**':\n    access: $all\n\
+             uplinks: {{}}\npackages:\n  '@*/*':\n    access: {access}\n  '**':\n    access: {access}\n\
              log: {{ type: stdout, format: pretty, level: warn }}\n",
             storage = base.join("storage").display(),
             htpasswd = base.join("htpasswd").display()
