@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use depproof_registry::Ecosystem;
 use serde::{Deserialize, Serialize};
@@ -178,6 +179,87 @@ pub struct Registries {
     /// A private npm registry asked first.
     #[serde(default)]
     pub private_npm: Option<String>,
+    /// How long an answer that a package exists stays fresh in the answer cache.
+    #[serde(default)]
+    pub cache_ttl: Option<DurationSetting>,
+    /// How long an answer that a package does not exist stays fresh.
+    #[serde(default)]
+    pub missing_ttl: Option<DurationSetting>,
+    /// Requests in flight at most.
+    #[serde(default)]
+    pub concurrency: Option<u32>,
+    /// Limit per request, body included.
+    #[serde(default)]
+    pub timeout: Option<DurationSetting>,
+    /// Attempts after the first, for connection failures, timeouts, 429 and 5xx.
+    #[serde(default)]
+    pub retries: Option<u32>,
+    /// `false`: no answer cache at all (every run asks).
+    #[serde(default)]
+    pub cache: Option<bool>,
+    /// Where answers are cached (relative paths are relative to the depproof.toml).
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The longest cache lifetime accepted, and how it is said.
+const MAX_TTL: (Duration, &str) = (Duration::from_secs(365 * 86_400), "365 days");
+/// The longest request timeout accepted, and how it is said.
+const MAX_TIMEOUT: (Duration, &str) = (Duration::from_secs(3_600), "1 hour");
+/// The most requests in flight accepted.
+const MAX_CONCURRENCY: u32 = 256;
+/// The most retries accepted.
+const MAX_RETRIES: u32 = 10;
+
+/// A length of time as written in depproof.toml: a number of seconds (`900`) or a string
+/// with units (`"15m"`, `"6h"`, `"1h 30m"`, `"2days"`; humantime's syntax).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum DurationSetting {
+    /// A bare integer: seconds (negative ones are refused when the file is checked).
+    Seconds(i64),
+    /// A string with units.
+    Text(String),
+}
+
+impl DurationSetting {
+    /// The length of time, or why the value is not one.
+    pub fn duration(&self) -> Result<Duration, String> {
+        match self {
+            DurationSetting::Seconds(n) => u64::try_from(*n)
+                .map(Duration::from_secs)
+                .map_err(|_| format!("{n} is negative")),
+            DurationSetting::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
+                format!(
+                    "`{t}` is not a duration ({e}); write a number of seconds or a string such as \"90s\", \"15m\", \"6h\", \"1d\""
+                )
+            }),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DurationSetting;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of seconds or a duration such as \"15m\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(DurationSetting::Seconds(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(DurationSetting::Seconds(
+                    i64::try_from(v).unwrap_or(i64::MAX),
+                ))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(DurationSetting::Text(v.to_owned()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// What to scan.
@@ -363,6 +445,58 @@ impl Policy {
                     "[registries] {key}: `{u}` must be an http:// or https:// URL"
                 )));
             }
+        }
+        for (key, value, (max, most)) in [
+            ("cache-ttl", &r.cache_ttl, MAX_TTL),
+            ("missing-ttl", &r.missing_ttl, MAX_TTL),
+            ("timeout", &r.timeout, MAX_TIMEOUT),
+        ] {
+            let Some(v) = value else { continue };
+            let d = v
+                .duration()
+                .map_err(|why| err(format!("[registries] {key}: {why}")))?;
+            if d > max {
+                let written = match v {
+                    DurationSetting::Seconds(n) => n.to_string(),
+                    DurationSetting::Text(t) => format!("`{t}`"),
+                };
+                return Err(err(format!(
+                    "[registries] {key}: {written} is longer than the {most} accepted"
+                )));
+            }
+            if key == "timeout" && d.is_zero() {
+                return Err(err(
+                    "[registries] timeout: must be longer than zero".to_owned()
+                ));
+            }
+        }
+        if let Some(n) = r.concurrency
+            && !(1..=MAX_CONCURRENCY).contains(&n)
+        {
+            return Err(err(format!(
+                "[registries] concurrency: {n} must be between 1 and {MAX_CONCURRENCY}"
+            )));
+        }
+        if let Some(n) = r.retries
+            && n > MAX_RETRIES
+        {
+            return Err(err(format!(
+                "[registries] retries: {n} is more than the {MAX_RETRIES} accepted"
+            )));
+        }
+        if r.cache == Some(false) && r.cache_dir.is_some() {
+            return Err(err(
+                "[registries] cache-dir: given with `cache = false`; keep one of the two"
+                    .to_owned(),
+            ));
+        }
+        if r.cache_dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            return Err(err(
+                "[registries] cache-dir: must be a directory, not empty".to_owned(),
+            ));
         }
         if let Some(d) = &config.thresholds.training_cutoff
             && !depproof_live::date::valid(d)
@@ -557,6 +691,91 @@ exclude = ["vendor/**"]
             .unwrap_err()
             .to_string();
         assert!(e.contains("`@a*b`"), "{e}");
+    }
+
+    #[test]
+    fn registry_client_settings() {
+        let p = parse(
+            "[registries]\ncache-ttl = \"2h\"\nmissing-ttl = 90\nconcurrency = 4\ntimeout = \"1m 30s\"\nretries = 0\ncache-dir = \".cache/live\"\n",
+        )
+        .unwrap();
+        let r = &p.config.registries;
+        assert_eq!(
+            r.cache_ttl.as_ref().unwrap().duration(),
+            Ok(Duration::from_secs(7200))
+        );
+        assert_eq!(
+            r.missing_ttl.as_ref().unwrap().duration(),
+            Ok(Duration::from_secs(90))
+        );
+        assert_eq!(
+            r.timeout.as_ref().unwrap().duration(),
+            Ok(Duration::from_secs(90))
+        );
+        assert_eq!((r.concurrency, r.retries), (Some(4), Some(0)));
+        assert_eq!(r.cache_dir.as_deref(), Some(Path::new(".cache/live")));
+        assert_eq!(
+            parse("[registries]\ncache = false\n")
+                .unwrap()
+                .config
+                .registries
+                .cache,
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn bad_registry_client_settings_name_the_key_and_the_reason() {
+        for (text, key, reason) in [
+            (
+                "missing-ttl = \"15 minutes please\"",
+                "missing-ttl",
+                "is not a duration",
+            ),
+            ("cache-ttl = -5", "cache-ttl", "-5 is negative"),
+            (
+                "cache-ttl = \"400d\"",
+                "cache-ttl",
+                "`400d` is longer than the 365 days",
+            ),
+            ("timeout = 0", "timeout", "longer than zero"),
+            (
+                "timeout = 7200",
+                "timeout",
+                "7200 is longer than the 1 hour",
+            ),
+            ("concurrency = 0", "concurrency", "between 1 and 256"),
+            ("concurrency = 1000", "concurrency", "between 1 and 256"),
+            ("retries = 11", "retries", "more than the 10"),
+            (
+                "cache = false\ncache-dir = \"x\"",
+                "cache-dir",
+                "cache = false",
+            ),
+            ("cache-dir = \"\"", "cache-dir", "not empty"),
+        ] {
+            let e = parse(&format!("[registries]\n{text}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("proj/depproof.toml: [registries] "), "{e}");
+            assert!(e.contains(key) && e.contains(reason), "{text}: {e}");
+        }
+        // Wrong types are toml's errors, which show the line and say what is expected.
+        for (text, key) in [
+            ("timeout = true", "timeout"),
+            ("retries = -1", "retries"),
+            ("concurrency = \"4\"", "concurrency"),
+            ("cache = \"no\"", "cache"),
+        ] {
+            let e = parse(&format!("[registries]\n{text}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key), "{text}: {e}");
+        }
+        let e = parse("[registries]\nmissing-ttl = 1.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a number of seconds or a duration"), "{e}");
     }
 
     #[test]

@@ -361,15 +361,22 @@ impl Live {
                     let wait = match f.retry {
                         Retry::No => None,
                         Retry::Backoff => Some(c.backoff.saturating_mul(1 << attempt.min(16))),
-                        Retry::After(d) if d > c.max_retry_after => {
+                        Retry::After(d, given) if d > c.max_retry_after => {
+                            // Name the date when a date was given: the seconds alone
+                            // hide a server clock that is far off.
+                            let when = if given.bytes().all(|b| b.is_ascii_digit()) {
+                                String::new()
+                            } else {
+                                format!(" (Retry-After: {given})")
+                            };
                             return Err(format!(
-                                "{}; the registry asks to retry after {}s, more than the {}s depproof waits",
+                                "{}; the registry asks to retry after {}s{when}, more than the {}s depproof waits",
                                 f.reason,
                                 d.as_secs(),
                                 c.max_retry_after.as_secs()
                             ));
                         }
-                        Retry::After(d) => Some(d),
+                        Retry::After(d, _) => Some(d),
                     };
                     match wait {
                         Some(w) if attempt < c.retries => {
@@ -394,7 +401,8 @@ impl Live {
 enum Retry {
     No,
     Backoff,
-    After(Duration),
+    /// What `Retry-After` asks (delay-seconds or a date, as given).
+    After(Duration, String),
 }
 
 struct Fail {
@@ -438,11 +446,17 @@ async fn once(
     if !status.is_success() {
         let retry = if status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
         {
-            resp.headers()
+            match resp
+                .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map_or(Retry::Backoff, |s| Retry::After(Duration::from_secs(s)))
+            {
+                Some(v) => match crate::retry::retry_after(v, std::time::SystemTime::now()) {
+                    Some(d) => Retry::After(d, v.trim().to_owned()),
+                    None => Retry::Backoff,
+                },
+                None => Retry::Backoff,
+            }
         } else {
             Retry::No
         };

@@ -19,6 +19,8 @@ pub mod date;
 #[cfg(feature = "client")]
 pub mod parse;
 #[cfg(feature = "client")]
+mod retry;
+#[cfg(feature = "client")]
 pub mod sync;
 
 #[cfg(feature = "client")]

@@ -42,6 +42,23 @@ pub struct SyncOutcome {
     pub incremental: bool,
     /// The sequence reached.
     pub seq: u64,
+    /// The registry said nothing changed since the last sync (HTTP 304): the names are
+    /// the ones kept from it.
+    pub unchanged: bool,
+}
+
+/// What the last PyPI sync saw, saved in `pypi-sync.json`, so that the next one asks
+/// only whether the index changed (`If-None-Match`, `If-Modified-Since`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PypiSyncState {
+    /// The index listed.
+    pub registry: String,
+    /// Its `ETag`, if it sent one.
+    pub etag: Option<String>,
+    /// Its `Last-Modified`, if it sent one.
+    pub last_modified: Option<String>,
+    /// Its `_last-serial`.
+    pub serial: u64,
 }
 
 /// Syncs the npm names of `registry` into `dir` (`npm-sync.json`, `npm-names.txt`), `page`
@@ -277,8 +294,9 @@ async fn sync_async(
 }
 
 /// Lists every project of a PyPI Simple index (`GET /simple/` in JSON form, PEP 691) into
-/// `dir/pypi-names.txt`. The Simple API has no change feed: each sync is one full listing.
-/// Blocking.
+/// `dir/pypi-names.txt`. The Simple API has no change feed: each sync is one full listing,
+/// asked conditionally (`If-None-Match` / `If-Modified-Since` from `dir/pypi-sync.json`)
+/// when a previous one of the same index is kept; a 304 keeps its names. Blocking.
 pub fn sync_pypi(registry: &str, dir: &Path) -> Result<SyncOutcome, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -291,23 +309,57 @@ pub fn sync_pypi(registry: &str, dir: &Path) -> Result<SyncOutcome, String> {
         } else {
             format!("{registry}/")
         };
+        let names_file = dir.join("pypi-names.txt");
+        let state_file = dir.join("pypi-sync.json");
+        // Conditional only with the names it vouches for at hand.
+        let previous: Option<PypiSyncState> = std::fs::read(&state_file)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .filter(|s: &PypiSyncState| s.registry == registry && names_file.is_file());
         let client = reqwest::Client::builder()
             .user_agent(concat!("depproof/", env!("CARGO_PKG_VERSION")))
             .timeout(std::time::Duration::from_secs(600))
             .build()
             .map_err(|e| e.to_string())?;
-        let r = client
-            .get(&url)
-            .header(
-                reqwest::header::ACCEPT,
-                "application/vnd.pypi.simple.v1+json",
-            )
-            .send()
-            .await
-            .map_err(|e| format!("{url}: {e}"))?;
+        let mut request = client.get(&url).header(
+            reqwest::header::ACCEPT,
+            "application/vnd.pypi.simple.v1+json",
+        );
+        if let Some(p) = &previous {
+            if let Some(e) = &p.etag {
+                request = request.header(reqwest::header::IF_NONE_MATCH, e);
+            }
+            if let Some(m) = &p.last_modified {
+                request = request.header(reqwest::header::IF_MODIFIED_SINCE, m);
+            }
+        }
+        let r = request.send().await.map_err(|e| format!("{url}: {e}"))?;
+        if r.status() == reqwest::StatusCode::NOT_MODIFIED {
+            let Some(p) = previous else {
+                return Err(format!(
+                    "{url}: HTTP 304 to a request that was not conditional"
+                ));
+            };
+            let names = read_lines(&names_file)?;
+            return Ok(SyncOutcome {
+                names,
+                pages: 1,
+                seq: p.serial,
+                unchanged: true,
+                ..SyncOutcome::default()
+            });
+        }
         if !r.status().is_success() {
             return Err(format!("{url}: HTTP {}", r.status()));
         }
+        let header = |h: reqwest::header::HeaderName| {
+            r.headers()
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let etag = header(reqwest::header::ETAG);
+        let last_modified = header(reqwest::header::LAST_MODIFIED);
         let body = r.bytes().await.map_err(|e| format!("{url}: {e}"))?;
         let v: Value = serde_json::from_slice(&body)
             .map_err(|e| format!("{url}: not a Simple API JSON index: {e}"))?;
@@ -324,15 +376,33 @@ pub fn sync_pypi(registry: &str, dir: &Path) -> Result<SyncOutcome, String> {
             text.push_str(n);
             text.push('\n');
         }
-        save(&dir.join("pypi-names.txt"), text.as_bytes())?;
+        let serial = v["meta"]["_last-serial"].as_u64().unwrap_or(0);
+        // Names first, then the validators: a stop between the two leaves old validators,
+        // which the index no longer matches, so the next sync lists in full.
+        save(&names_file, text.as_bytes())?;
+        let state = PypiSyncState {
+            registry: registry.to_owned(),
+            etag,
+            last_modified,
+            serial,
+        };
+        save(&state_file, &serde_json::to_vec(&state).unwrap_or_default())?;
         Ok(SyncOutcome {
             names,
             pages: 1,
-            resumed: false,
-            incremental: false,
-            seq: v["meta"]["_last-serial"].as_u64().unwrap_or(0),
+            seq: serial,
+            ..SyncOutcome::default()
         })
     })
+}
+
+fn read_lines(path: &Path) -> Result<BTreeSet<String>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
 }
 
 fn percent(s: &str) -> String {

@@ -173,6 +173,74 @@ fn rate_limits_are_waited_out_as_the_registry_asks() {
 }
 
 #[test]
+fn rate_limits_given_as_http_dates_are_waited_out() {
+    let s = server();
+    let hits = |s: &FakeNpm| s.requests().iter().filter(|r| *r == "/plain-pkg").count();
+    let mut c = config(&s.url());
+    // A backoff no test waits for: a date read as "retry now" must not fall back to it.
+    c.backoff = Duration::from_secs(60);
+    c.retries = 1;
+    let live = Live::new(c).unwrap();
+
+    // IMF-fixdate two seconds ahead: waited out (at least the one whole second left after
+    // the date's rounding down), then answered.
+    let ahead = std::time::SystemTime::now() + Duration::from_secs(2);
+    s.fault(
+        "/plain-pkg",
+        Fault::RateLimitedWith {
+            times: 1,
+            retry_after: httpdate::fmt_http_date(ahead),
+        },
+    );
+    let started = std::time::Instant::now();
+    assert!(matches!(one(&live, "plain-pkg"), Outcome::Found(_)));
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(hits(&s), 2);
+
+    // Dates in the past, in the obsolete forms a recipient must accept: retry now.
+    for past in ["Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+        s.fault(
+            "/plain-pkg",
+            Fault::RateLimitedWith {
+                times: 1,
+                retry_after: past.to_owned(),
+            },
+        );
+        let before = hits(&s);
+        let started = std::time::Instant::now();
+        assert!(
+            matches!(one(&live, "plain-pkg"), Outcome::Found(_)),
+            "{past}"
+        );
+        assert_eq!(hits(&s), before + 2, "{past}");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{past}: waited the backoff"
+        );
+    }
+
+    // A date beyond the longest wait fails the lookup at once, naming the date.
+    let far = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(7200));
+    s.fault(
+        "/plain-pkg",
+        Fault::RateLimitedWith {
+            times: 5,
+            retry_after: far.clone(),
+        },
+    );
+    let before = hits(&s);
+    let reason = failure(one(&live, "plain-pkg"));
+    assert!(reason.contains("HTTP 429"), "{reason}");
+    assert!(reason.contains(&far), "{reason}");
+    assert!(reason.contains("more than the 5s"), "{reason}");
+    assert_eq!(hits(&s), before + 1);
+}
+
+#[test]
 fn server_errors_are_retried_then_reported() {
     let s = server();
     s.fault("/plain-pkg", Fault::Error500(2));

@@ -53,6 +53,27 @@ pub fn enabled(args: &LiveArgs, policy: &Policy) -> bool {
 /// The client configuration of a run: flags over depproof.toml over the defaults.
 pub fn config(args: &LiveArgs, policy: &Policy) -> LiveConfig {
     let r = &policy.config.registries;
+    let defaults = LiveConfig::default();
+    // Policy::parse has checked every value; one that is bad all the same (a policy not
+    // read from a file) keeps the default.
+    let duration = |v: &Option<depproof_assess::config::DurationSetting>, default| {
+        v.as_ref()
+            .and_then(|d| d.duration().ok())
+            .unwrap_or(default)
+    };
+    let timeout = duration(&r.timeout, defaults.timeout);
+    let cache_dir = match (&r.cache, &r.cache_dir) {
+        (Some(false), _) => None,
+        // Relative to the file that says it, wherever depproof runs.
+        (_, Some(d)) => Some(
+            policy
+                .path
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .map_or_else(|| d.clone(), |base| base.join(d)),
+        ),
+        _ => defaults.cache_dir.clone(),
+    };
     LiveConfig {
         pypi: RegistryUrls {
             public: args
@@ -71,7 +92,17 @@ pub fn config(args: &LiveArgs, policy: &Policy) -> LiveConfig {
             private: r.private_npm.clone(),
         },
         offline: args.offline,
-        ..LiveConfig::default()
+        cache_dir,
+        ttl: duration(&r.cache_ttl, defaults.ttl),
+        missing_ttl: duration(&r.missing_ttl, defaults.missing_ttl),
+        concurrency: r
+            .concurrency
+            .map_or(defaults.concurrency, |n| n.max(1) as usize),
+        // Connecting never gets longer than the whole request.
+        connect_timeout: defaults.connect_timeout.min(timeout),
+        timeout,
+        retries: r.retries.unwrap_or(defaults.retries),
+        ..defaults
     }
 }
 

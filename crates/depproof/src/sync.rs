@@ -17,7 +17,9 @@ use crate::cli::{EcosystemArg, GlobalArgs};
 #[command(
     after_help = "npm: `_all_docs` paged by `startkey`, then `_changes` from the recorded sequence; \
     progress is saved after every page, so an interrupted sync resumes and a later one applies \
-    only the changes. PyPI: the Simple API index in JSON form (one request, no change feed). The download counts of the snapshot in use are kept. The new snapshot is \
+    only the changes. PyPI: the Simple API index in JSON form (one request, no change feed), asked \
+    with the ETag and Last-Modified of the last sync: when the index is not modified (HTTP 304), \
+    its names are kept and the snapshot is re-dated. The download counts of the snapshot in use are kept. The new snapshot is \
     written beside the old one, checked (header, checksum, name count) and renamed into place.\n\n\
     Exit status: 0 synced; 2 the registry or the directory is unusable (the old snapshot stays)."
 )]
@@ -116,6 +118,10 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> Result<u8> {
             "npm replication API of {registry}, sequence {}",
             outcome.seq
         ),
+        Ecosystem::PyPI if outcome.unchanged => format!(
+            "Simple API index of {registry}, serial {} (not modified since the last sync: HTTP 304)",
+            outcome.seq
+        ),
         Ecosystem::PyPI => format!("Simple API index of {registry}, serial {}", outcome.seq),
     };
     let mut opts = BuildOptions::new(eco, source);
@@ -152,7 +158,9 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> Result<u8> {
         "{}: {} {eco} names ({}{} page{}), sequence {}",
         target.display(),
         stats.names,
-        if outcome.incremental {
+        if outcome.unchanged {
+            "not modified since the last sync, "
+        } else if outcome.incremental {
             "changes only, "
         } else if outcome.resumed {
             "resumed, "

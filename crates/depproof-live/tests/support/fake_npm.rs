@@ -21,6 +21,9 @@ pub enum Fault {
     Error500(usize),
     /// Answers 429 with `Retry-After: secs` this many times, then normally.
     RateLimited { times: usize, retry_after: u64 },
+    /// Answers 429 with this `Retry-After` value (an HTTP date, say) this many times, then
+    /// normally.
+    RateLimitedWith { times: usize, retry_after: String },
     /// Waits this long before answering.
     Slow(Duration),
     /// Sends half of the body and closes the connection, promising the whole.
@@ -192,7 +195,9 @@ fn serve(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             Some(k) => {
                 let f = s.faults.get_mut(&k).unwrap();
                 match f {
-                    Fault::Error500(0) | Fault::RateLimited { times: 0, .. } => None,
+                    Fault::Error500(0)
+                    | Fault::RateLimited { times: 0, .. }
+                    | Fault::RateLimitedWith { times: 0, .. } => None,
                     Fault::Error500(n) => {
                         *n -= 1;
                         Some(Fault::Error500(1))
@@ -202,6 +207,13 @@ fn serve(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
                         Some(Fault::RateLimited {
                             times: 1,
                             retry_after: *retry_after,
+                        })
+                    }
+                    Fault::RateLimitedWith { times, retry_after } => {
+                        *times -= 1;
+                        Some(Fault::RateLimitedWith {
+                            times: 1,
+                            retry_after: retry_after.clone(),
                         })
                     }
                     other => Some(other.clone()),
@@ -219,6 +231,15 @@ fn serve(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
                 "text/plain",
                 b"slow down",
                 &[("Retry-After", retry_after.to_string())],
+            );
+        }
+        Some(Fault::RateLimitedWith { retry_after, .. }) => {
+            return respond(
+                &mut out,
+                429,
+                "text/plain",
+                b"slow down",
+                &[("Retry-After", retry_after)],
             );
         }
         Some(Fault::Slow(d)) => std::thread::sleep(d),
