@@ -305,3 +305,49 @@ fn the_http_api_asks_live_per_request_and_answers_in_time() {
     assert_eq!(doc["live"]["failed"], 1, "{doc:#}");
     assert!(doc.to_string().contains("no answer within"), "{doc:#}");
 }
+
+#[test]
+fn the_proxy_asks_again_once_a_decision_and_the_answer_have_expired() {
+    let s = registry();
+    let dir = support::fresh_dir("live-proxy-expiry");
+    // "Does not exist" answers stay fresh for a second; decisions are not kept.
+    std::fs::write(dir.join("depproof.toml"), "[registries]\nmissing-ttl = 1\n").unwrap();
+    let log = dir.join("audit.jsonl");
+    let url = s.url();
+    let proxy = start(
+        &[
+            "proxy",
+            "--config",
+            dir.join("depproof.toml").to_str().unwrap(),
+            "--live",
+            "--cache-ttl",
+            "0",
+            "--listen",
+            "127.0.0.1:0",
+            "--npm-upstream",
+            &url,
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    const LATE: &str = "zq-registered-later-kit";
+    let a = get(&proxy.addr, &format!("/{LATE}"));
+    assert_eq!(a.status, 403, "{}", String::from_utf8_lossy(&a.body));
+    // Someone registers the name (as squatters do after a model invents it): once the
+    // answer has expired the proxy sees a brand-new package, not a missing one.
+    s.publish(document(LATE, &[("0.0.1", &now())]));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let a = get(&proxy.addr, &format!("/{LATE}"));
+        if a.status == 200 {
+            break;
+        }
+        assert_eq!(a.status, 403);
+        assert!(Instant::now() < deadline, "still refused after 30 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let rec = audit(&log, LATE);
+    assert_eq!(rec["action"], "warn", "{rec}");
+    assert!(codes_of(&rec).contains(&"DP103".to_owned()), "{rec}");
+}
