@@ -486,32 +486,10 @@ pub fn popular_rule(h: &Header) -> String {
     }
 }
 
-/// The provenance of one snapshot, as JSON.
+/// A snapshot as `index info --format json` shows it: the report's provenance detail,
+/// with why verification failed when it did.
 pub fn snapshot_json(index: &Index, verify_error: Option<&String>) -> serde_json::Value {
-    let h = index.header();
-    let (complete, cut) = match &h.completeness {
-        Completeness::Complete => (true, None),
-        Completeness::Partial {
-            description,
-            min_downloads,
-        } => (
-            false,
-            Some(json!({ "description": description, "min_downloads_a_month": min_downloads })),
-        ),
-    };
-    let mut v = json!({
-        "ecosystem": h.ecosystem.id(),
-        "origin": index.origin(),
-        "date": h.snapshot_date,
-        "complete": complete,
-        "partial_cut": cut,
-        "names": h.name_count,
-        "popular_names": h.popular_count,
-        "source": h.source,
-        "checksum": format!("xxh3:{}", h.checksum_hex()),
-        "size_bytes": h.file_size,
-        "format_version": h.format_version,
-    });
+    let mut v = depproof_report::Provenance::snapshot(index).detail;
     if let Some(e) = verify_error {
         v["verify_error"] = json!(e);
     }
