@@ -62,11 +62,18 @@ fn main() {
         };
         let entry = SECTION_TABLE + 16 * POPULAR_SECTION;
         let (off, len) = (u64_at(entry), u64_at(entry + 8));
-        let popular = bytes
-            .get(off..off.saturating_add(len))
-            .unwrap_or_else(|| panic!("{}: the popular names section is out of bounds", src.display()));
-        let popular = fst::Map::new(popular)
-            .unwrap_or_else(|e| panic!("{}: the popular names section is damaged: {e}", src.display()));
+        let popular = bytes.get(off..off.saturating_add(len)).unwrap_or_else(|| {
+            panic!(
+                "{}: the popular names section is out of bounds",
+                src.display()
+            )
+        });
+        let popular = fst::Map::new(popular).unwrap_or_else(|e| {
+            panic!(
+                "{}: the popular names section is damaged: {e}",
+                src.display()
+            )
+        });
         let backwards = reversed::reversed_map(&popular)
             .unwrap_or_else(|e| panic!("{}: cannot reverse the popular names: {e}", src.display()));
         std::fs::write(&dest_reversed, &backwards)

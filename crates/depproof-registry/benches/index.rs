@@ -96,7 +96,7 @@ fn misspelt(eco: Ecosystem, count: usize) -> Vec<String> {
         .filter(|w| w.len() > 2 && !w.starts_with('@'))
         .collect();
     let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789-";
-    let mut rng = Rng(0x5eed_0f_7e57);
+    let mut rng = Rng(0x005e_ed0f_7e57);
     let mut out = Vec::new();
     while out.len() < count {
         let name = match out.len() % 4 {

@@ -93,7 +93,12 @@ impl<'q, 'f, D: AsRef<[u8]>, F: FnMut(&[u8], u8, u64)> Walk<'q, 'f, D, F> {
     }
 
     /// Follows `bytes` from `node`; the key grows by them (the caller truncates it).
-    fn follow(&mut self, mut node: Node<'f>, mut out: Output, bytes: &[u8]) -> Option<(Node<'f>, Output)> {
+    fn follow(
+        &mut self,
+        mut node: Node<'f>,
+        mut out: Output,
+        bytes: &[u8],
+    ) -> Option<(Node<'f>, Output)> {
         for &b in bytes {
             let i = node.find_input(b)?;
             let t = node.transition(i);
@@ -229,8 +234,8 @@ mod tests {
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i;
         }
-        for j in 0..=b.len() {
-            d[0][j] = j;
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
         }
         for i in 1..=a.len() {
             for j in 1..=b.len() {
@@ -270,7 +275,11 @@ mod tests {
 
     /// Least cost per key over the walks given as (query, max, region, region_max,
     /// reversed), on the fst of `words` and of `words` spelt backwards.
-    fn walks(words: &[String], query: &str, plan: &[(u8, usize, u8, bool)]) -> BTreeMap<String, u8> {
+    fn walks(
+        words: &[String],
+        query: &str,
+        plan: &[(u8, usize, u8, bool)],
+    ) -> BTreeMap<String, u8> {
         let forward = fst::Map::from_iter(words.iter().map(|w| (w.as_str(), 0))).unwrap();
         let mut back: Vec<String> = words.iter().map(|w| w.chars().rev().collect()).collect();
         back.sort();
@@ -284,16 +293,23 @@ mod tests {
             } else {
                 (&forward, &q)
             };
-            Walk::run(map.as_fst(), q, max, region, region_max, |k: &[u8], d: u8, _| {
-                let k = std::str::from_utf8(k).unwrap();
-                let k: String = if reversed {
-                    k.chars().rev().collect()
-                } else {
-                    k.to_owned()
-                };
-                let e = found.entry(k).or_insert(d);
-                *e = (*e).min(d);
-            });
+            Walk::run(
+                map.as_fst(),
+                q,
+                max,
+                region,
+                region_max,
+                |k: &[u8], d: u8, _| {
+                    let k = std::str::from_utf8(k).unwrap();
+                    let k: String = if reversed {
+                        k.chars().rev().collect()
+                    } else {
+                        k.to_owned()
+                    };
+                    let e = found.entry(k).or_insert(d);
+                    *e = (*e).min(d);
+                },
+            );
         }
         found
     }
@@ -321,11 +337,23 @@ mod tests {
                         .collect()
                 };
                 let ctx = format!("round {round}, query {query:?}");
-                assert_eq!(walks(&words, &query, &[(1, 0, 1, false)]), want(1), "{ctx}, distance 1");
-                assert_eq!(walks(&words, &query, &[(2, 0, 2, false)]), want(2), "{ctx}, distance 2");
-                for half in [n / 2, (n + 1) / 2, 0, n] {
+                assert_eq!(
+                    walks(&words, &query, &[(1, 0, 1, false)]),
+                    want(1),
+                    "{ctx}, distance 1"
+                );
+                assert_eq!(
+                    walks(&words, &query, &[(2, 0, 2, false)]),
+                    want(2),
+                    "{ctx}, distance 2"
+                );
+                for half in [n / 2, n.div_ceil(2), 0, n] {
                     let split = [(2, half, 1, false), (2, n - half, 1, true)];
-                    assert_eq!(walks(&words, &query, &split), want(2), "{ctx}, halves at {half}");
+                    assert_eq!(
+                        walks(&words, &query, &split),
+                        want(2),
+                        "{ctx}, halves at {half}"
+                    );
                 }
             }
         }

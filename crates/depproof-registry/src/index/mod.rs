@@ -12,10 +12,10 @@ mod fuzzy;
 pub(crate) mod reversed;
 mod suggest;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::ops::Range;
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 

@@ -367,7 +367,7 @@ mod tests {
         let mut all = Vec::new();
         let mut i = 0u64;
         index.for_each_name(|k, _| {
-            if i % 211 == 0 {
+            if i.is_multiple_of(211) {
                 all.push(k.to_owned());
             }
             i += 1;
@@ -377,7 +377,9 @@ mod tests {
             .flat_map(|n| n.split(['-', '/', '.', '_']))
             .filter(|w| w.len() > 1)
             .collect();
-        let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz0123456789-._/@Aé".chars().collect();
+        let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz0123456789-._/@Aé"
+            .chars()
+            .collect();
         let mut rng = Rng(seed);
         let mut out = Vec::with_capacity(count);
         while out.len() < count {
@@ -386,7 +388,11 @@ mod tests {
             let q = match out.len() % 10 {
                 0 => edit(p, &mut rng, &alphabet),
                 1 => edit(&edit(p, &mut rng, &alphabet), &mut rng, &alphabet),
-                2 => edit(&edit(&edit(p, &mut rng, &alphabet), &mut rng, &alphabet), &mut rng, &alphabet),
+                2 => edit(
+                    &edit(&edit(p, &mut rng, &alphabet), &mut rng, &alphabet),
+                    &mut rng,
+                    &alphabet,
+                ),
                 3 => edit(a, &mut rng, &alphabet),
                 4 => edit(&edit(a, &mut rng, &alphabet), &mut rng, &alphabet),
                 5 => (0..2 + rng.below(2))
@@ -412,7 +418,9 @@ mod tests {
     }
 
     fn brief(s: &[Suggestion]) -> Vec<(String, u8)> {
-        s.iter().map(|s| (s.info.name.clone(), s.distance)).collect()
+        s.iter()
+            .map(|s| (s.info.name.clone(), s.distance))
+            .collect()
     }
 
     /// The same suggestions, in the same order, as the automaton search, for a few
@@ -420,11 +428,20 @@ mod tests {
     /// derived at compile time, at run time, and not at all.
     #[test]
     fn suggestions_equal_the_automaton_search() {
-        for (eco, count, seed) in [(Ecosystem::PyPI, 4000, 0x9e37_79b9), (Ecosystem::Npm, 4000, 0x7f4a_7c15)] {
+        for (eco, count, seed) in [
+            (Ecosystem::PyPI, 4000, 0x9e37_79b9),
+            (Ecosystem::Npm, 4000, 0x7f4a_7c15),
+        ] {
             let index = embedded::open(eco).unwrap();
             let runtime = Index::from_vec(embedded::bytes(eco).to_vec(), "copy").unwrap();
-            assert!(index.popular_reversed.get().is_some(), "{eco}: derived at compile time");
-            assert!(runtime.popular_reversed.get().is_none(), "{eco}: derived when first needed");
+            assert!(
+                index.popular_reversed.get().is_some(),
+                "{eco}: derived at compile time"
+            );
+            assert!(
+                runtime.popular_reversed.get().is_none(),
+                "{eco}: derived when first needed"
+            );
             let mut compared = 0usize;
             for (i, q) in queries(&index, count, seed).iter().enumerate() {
                 // Every suggestion, so that the whole ranking is compared, then the usual five.
@@ -432,9 +449,18 @@ mod tests {
                 let got = index.suggest(q, 1000);
                 assert_eq!(brief(&got), brief(&want), "{eco}: {q:?}");
                 assert_eq!(got, want, "{eco}: {q:?}");
-                assert_eq!(brief(&index.suggest(q, 5)), brief(&want[..want.len().min(5)]), "{eco}: {q:?}");
+                assert_eq!(
+                    brief(&index.suggest(q, 5)),
+                    brief(&want[..want.len().min(5)]),
+                    "{eco}: {q:?}"
+                );
                 let other = if i % 2 == 0 { &runtime } else { &index };
-                assert_eq!(other.suggest(q, 5), want[..want.len().min(5)], "{eco}: {q:?} ({})", other.origin());
+                assert_eq!(
+                    other.suggest(q, 5),
+                    want[..want.len().min(5)],
+                    "{eco}: {q:?} ({})",
+                    other.origin()
+                );
                 if i % 10 == 0 {
                     let forward_only = index.suggest_using(q, 1000, None);
                     assert_eq!(forward_only, want, "{eco}: {q:?}, forward only");
@@ -443,7 +469,10 @@ mod tests {
             }
             assert!(runtime.popular_reversed.get().is_some_and(Option::is_some));
             // Many queries have suggestions: the comparison is not of empty lists.
-            assert!(compared > count * 2 / 5, "{eco}: only {compared} queries had suggestions");
+            assert!(
+                compared > count * 2 / 5,
+                "{eco}: only {compared} queries had suggestions"
+            );
         }
     }
 }
