@@ -39,6 +39,10 @@ enum Step {
 pub(crate) struct Walk<'q, 'f, D, F> {
     fst: &'f Fst<D>,
     query: &'q [&'q [u8]],
+    /// The query's bytes, and where each character starts in them (one more for the end),
+    /// so that the rest of the query is one slice.
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
     /// The most edits a script may make.
     max: u8,
     /// Characters `0..region` form the region where at most `region_max` edits may touch.
@@ -47,6 +51,12 @@ pub(crate) struct Walk<'q, 'f, D, F> {
     /// The key read so far.
     key: Vec<u8>,
     report: F,
+}
+
+/// `a == b` for the few bytes of a character, without a call to `memcmp`.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The byte length of the UTF-8 character that starts with `lead`; 0 for a byte that
@@ -74,9 +84,18 @@ impl<'q, 'f, D: AsRef<[u8]>, F: FnMut(&[u8], u8, u64)> Walk<'q, 'f, D, F> {
         region_max: u8,
         report: F,
     ) {
+        let mut starts = Vec::with_capacity(query.len() + 1);
+        let mut bytes = Vec::with_capacity(query.iter().map(|c| c.len()).sum());
+        for c in query {
+            starts.push(bytes.len());
+            bytes.extend_from_slice(c);
+        }
+        starts.push(bytes.len());
         let mut walk = Walk {
             fst,
             query,
+            bytes,
+            starts,
             max,
             region,
             region_max,
@@ -93,20 +112,8 @@ impl<'q, 'f, D: AsRef<[u8]>, F: FnMut(&[u8], u8, u64)> Walk<'q, 'f, D, F> {
     }
 
     /// Follows `bytes` from `node`; the key grows by them (the caller truncates it).
-    fn follow(
-        &mut self,
-        mut node: Node<'f>,
-        mut out: Output,
-        bytes: &[u8],
-    ) -> Option<(Node<'f>, Output)> {
-        for &b in bytes {
-            let i = node.find_input(b)?;
-            let t = node.transition(i);
-            out = out.cat(t.out);
-            node = self.fst.node(t.addr);
-            self.key.push(b);
-        }
-        Some((node, out))
+    fn follow(&mut self, node: Node<'f>, out: Output, bytes: &[u8]) -> Option<(Node<'f>, Output)> {
+        follow(self.fst, &mut self.key, node, out, bytes)
     }
 
     /// At `node` with the key read so far, the query consumed up to character `j`,
@@ -116,12 +123,8 @@ impl<'q, 'f, D: AsRef<[u8]>, F: FnMut(&[u8], u8, u64)> Walk<'q, 'f, D, F> {
         let len = self.key.len();
         if used == self.max {
             // Nothing left to spend: the rest of the query, exactly.
-            let query = self.query;
-            let mut at = Some((node, out));
-            for c in &query[j..] {
-                at = at.and_then(|(nd, o)| self.follow(nd, o, c));
-            }
-            if let Some((nd, o)) = at
+            let rest = &self.bytes[self.starts[j]..];
+            if let Some((nd, o)) = follow(self.fst, &mut self.key, node, out, rest)
                 && nd.is_final()
             {
                 let value = o.cat(nd.final_output()).value();
@@ -150,7 +153,7 @@ impl<'q, 'f, D: AsRef<[u8]>, F: FnMut(&[u8], u8, u64)> Walk<'q, 'f, D, F> {
         }
         // Swap query[j] and query[j + 1].
         if j + 1 < n
-            && self.query[j] != self.query[j + 1]
+            && !same(self.query[j], self.query[j + 1])
             && let Some(r) = self.may_edit(used, in_region, j)
         {
             if let Some((nd, o)) = self.follow(node, out, self.query[j + 1])
@@ -209,17 +212,36 @@ impl<'q, 'f, D: AsRef<[u8]>, F: FnMut(&[u8], u8, u64)> Walk<'q, 'f, D, F> {
                 let c = &self.key[start..];
                 // Inserting query[j] before query[j] spells what keeping it and inserting
                 // it after does; only the latter is walked.
-                let same = self.query.get(j).is_some_and(|q| *q == c);
-                if insert && !same {
+                let kept = self.query.get(j).is_some_and(|q| same(q, c));
+                if insert && !kept {
                     self.step(child, o, j, used, in_region, Step::Insert);
                 }
-                if substitute && !same {
+                if substitute && !kept {
                     self.step(child, o, j + 1, used, in_region, Step::Other);
                 }
             }
             self.key.truncate(len);
         }
     }
+}
+
+/// Follows `bytes` from `node` in `fst`, pushing them onto `key`.
+#[inline]
+fn follow<'f, D: AsRef<[u8]>>(
+    fst: &'f Fst<D>,
+    key: &mut Vec<u8>,
+    mut node: Node<'f>,
+    mut out: Output,
+    bytes: &[u8],
+) -> Option<(Node<'f>, Output)> {
+    for &b in bytes {
+        let i = node.find_input(b)?;
+        let t = node.transition(i);
+        out = out.cat(t.out);
+        node = fst.node(t.addr);
+        key.push(b);
+    }
+    Some((node, out))
 }
 
 #[cfg(test)]

@@ -63,6 +63,15 @@ impl Found {
         });
     }
 
+    /// Records each name a forward walk reports, unless it is `key`.
+    fn forward<'a>(&'a mut self, key: &'a str) -> impl FnMut(&[u8], u8, u64) + 'a {
+        move |name, distance, row| {
+            if name != key.as_bytes() {
+                self.push(name.iter().copied(), distance, row);
+            }
+        }
+    }
+
     /// Records `reversed` spelt forwards, unless that is `key`.
     fn push_reversed(&mut self, reversed: &str, key: &str, distance: u8, row: u64) {
         let start = self.names.len();
@@ -93,12 +102,12 @@ struct Candidate<'a> {
     name: &'a str,
     distance: u8,
     score: u64,
-    source: Source,
+    source: Source<'a>,
 }
 
-enum Source {
+enum Source<'a> {
     Row(u64),
-    Info(PackageInfo),
+    Info(&'a PackageInfo),
 }
 
 impl Index {
@@ -135,20 +144,26 @@ impl Index {
             .map(|(i, c)| &key.as_bytes()[i..i + c.len_utf8()])
             .collect();
         let mut found = Found::default();
-        let mut forward = |name: &[u8], distance: u8, row: u64| {
-            if name != key.as_bytes() {
-                found.push(name.iter().copied(), distance, row);
-            }
-        };
         // Distance 1 over every name: a single edit fans out only along the query's path.
-        Walk::run(self.names.as_fst(), &query, 1, 0, 1, &mut forward);
+        Walk::run(self.names.as_fst(), &query, 1, 0, 1, found.forward(key));
+        let variants = self.case_variants(key);
         // Distance 2 over the popular names: one edit at most in the first half forward,
-        // one at most in the second half backward (see `fuzzy`).
+        // one at most in the second half backward (see `fuzzy`). Not needed when `limit`
+        // names are already closer: every popular name within distance 1 is among `names`.
         let n = query.len();
         let half = n / 2;
+        let enough = found.hits.len() >= limit && self.closer_than_2(&found, &variants) >= limit;
         match reversed {
+            _ if enough => {}
             Some(reversed) => {
-                Walk::run(self.popular.as_fst(), &query, 2, half, 1, &mut forward);
+                Walk::run(
+                    self.popular.as_fst(),
+                    &query,
+                    2,
+                    half,
+                    1,
+                    found.forward(key),
+                );
                 let backward: Vec<&[u8]> = query.iter().rev().copied().collect();
                 Walk::run(
                     reversed.as_fst(),
@@ -163,14 +178,33 @@ impl Index {
                     },
                 );
             }
-            None => Walk::run(self.popular.as_fst(), &query, 2, 0, 2, &mut forward),
+            None => Walk::run(self.popular.as_fst(), &query, 2, 0, 2, found.forward(key)),
         }
-        self.rank(key, found, limit)
+        self.rank(found, variants, limit)
+    }
+
+    /// How many distinct names, with their rows intact, `found` and `variants` hold; when
+    /// only the distance-1 search has run, all of them are closer than distance 2.
+    fn closer_than_2(&self, found: &Found, variants: &[PackageInfo]) -> usize {
+        let mut names: Vec<&[u8]> = found
+            .hits
+            .iter()
+            .filter(|h| self.popularity_at(h.row).is_some())
+            .map(|h| found.name(h))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let known = names.len();
+        known
+            + variants
+                .iter()
+                .filter(|v| names.binary_search(&v.name.as_bytes()).is_err())
+                .count()
     }
 
     /// Orders the names found (each at the least distance it was reached at) with the
-    /// case variants of `key`, and decodes the first `limit`.
-    fn rank(&self, key: &str, mut found: Found, limit: usize) -> Vec<Suggestion> {
+    /// case variants of the query, and decodes the first `limit`.
+    fn rank(&self, mut found: Found, variants: Vec<PackageInfo>, limit: usize) -> Vec<Suggestion> {
         let mut hits = std::mem::take(&mut found.hits);
         hits.sort_unstable_by(|a, b| {
             found
@@ -179,7 +213,6 @@ impl Index {
                 .then(a.distance.cmp(&b.distance))
         });
         hits.dedup_by(|later, first| found.name(later) == found.name(first));
-        let variants = self.case_variants(key);
         let mut candidates: Vec<Candidate<'_>> = Vec::with_capacity(hits.len() + variants.len());
         for h in &hits {
             let Ok(name) = std::str::from_utf8(found.name(h)) else {
@@ -204,7 +237,7 @@ impl Index {
                 name: &info.name,
                 distance: 0,
                 score: score(info.popularity),
-                source: Source::Info(info.clone()),
+                source: Source::Info(info),
             });
         }
         let by_rank = |a: &Candidate<'_>, b: &Candidate<'_>| {
@@ -223,7 +256,7 @@ impl Index {
             .filter_map(|c| {
                 let info = match c.source {
                     Source::Row(row) => self.info(c.name, row)?,
-                    Source::Info(info) => info,
+                    Source::Info(info) => info.clone(),
                 };
                 Some(Suggestion {
                     info,
