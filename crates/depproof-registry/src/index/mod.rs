@@ -242,6 +242,9 @@ pub struct Index {
     /// could not be built; suggestions are then searched forward only (same answers,
     /// slower).
     popular_reversed: OnceLock<Option<fst::Map<Cow<'static, [u8]>>>>,
+    /// The last few answers of `suggest`: one check asks for the same name's
+    /// suggestions more than once (for the answer and for its finding).
+    recent: std::sync::Mutex<suggest::Recent>,
     records: Range<usize>,
     versions: Range<usize>,
 }
@@ -463,6 +466,7 @@ impl Index {
             popular,
             folded,
             popular_reversed: reversed_cell,
+            recent: Default::default(),
             records,
             versions,
         })

@@ -24,6 +24,30 @@ pub struct Suggestion {
     pub distance: u8,
 }
 
+/// How many answers [`Recent`] keeps.
+const RECENT: usize = 32;
+
+/// The last [`RECENT`] answers of `suggest`, oldest first. An index never changes, so a
+/// kept answer stays right.
+#[derive(Default)]
+pub(super) struct Recent(std::collections::VecDeque<(String, usize, Vec<Suggestion>)>);
+
+impl Recent {
+    fn get(&self, key: &str, limit: usize) -> Option<Vec<Suggestion>> {
+        self.0
+            .iter()
+            .find(|(k, l, _)| *l == limit && k == key)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    fn put(&mut self, key: &str, limit: usize, answer: &[Suggestion]) {
+        if self.0.len() == RECENT {
+            self.0.pop_front();
+        }
+        self.0.push_back((key.to_owned(), limit, answer.to_vec()));
+    }
+}
+
 /// Larger is more established; used to order suggestions at equal distance.
 fn score(p: Popularity) -> u64 {
     match p {
@@ -128,7 +152,16 @@ impl Index {
         if key.is_empty() || key.chars().count() > MAX_QUERY_CHARS || limit == 0 {
             return Vec::new();
         }
-        self.suggest_using(key, limit, self.popular_reversed())
+        // A poisoned lock only means another thread panicked mid-update of the memo;
+        // then it is not used.
+        if let Some(answer) = self.recent.lock().ok().and_then(|r| r.get(key, limit)) {
+            return answer;
+        }
+        let answer = self.suggest_using(key, limit, self.popular_reversed());
+        if let Ok(mut recent) = self.recent.lock() {
+            recent.put(key, limit, &answer);
+        }
+        answer
     }
 
     /// [`Index::suggest`] of a valid query, with the popular names spelt backwards if
@@ -479,21 +512,21 @@ mod tests {
             for (i, q) in queries(&index, count, seed).iter().enumerate() {
                 // Every suggestion, so that the whole ranking is compared, then the usual five.
                 let want = index.suggest_reference(q, 1000);
-                let got = index.suggest(q, 1000);
+                let five = &want[..want.len().min(5)];
+                let reversed = index.popular_reversed();
+                let got = index.suggest_using(q, 1000, reversed);
                 assert_eq!(brief(&got), brief(&want), "{eco}: {q:?}");
                 assert_eq!(got, want, "{eco}: {q:?}");
-                assert_eq!(
-                    brief(&index.suggest(q, 5)),
-                    brief(&want[..want.len().min(5)]),
-                    "{eco}: {q:?}"
-                );
+                assert_eq!(index.suggest_using(q, 5, reversed), five, "{eco}: {q:?}");
+                // Derived when first needed, and the answer kept for the next call.
                 let other = if i % 2 == 0 { &runtime } else { &index };
                 assert_eq!(
                     other.suggest(q, 5),
-                    want[..want.len().min(5)],
+                    five,
                     "{eco}: {q:?} ({})",
                     other.origin()
                 );
+                assert_eq!(other.suggest(q, 5), five, "{eco}: {q:?}, kept");
                 if i % 10 == 0 {
                     let forward_only = index.suggest_using(q, 1000, None);
                     assert_eq!(forward_only, want, "{eco}: {q:?}, forward only");
