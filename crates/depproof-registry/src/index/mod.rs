@@ -238,13 +238,15 @@ pub struct Index {
     popular: fst::Map<Slice>,
     folded: fst::Map<Slice>,
     /// The popular names spelt backwards (see `reversed`): derived from `popular`, at
-    /// compile time for an embedded snapshot, else on the first suggestion. `None` if it
+    /// compile time for an embedded snapshot, else once suggestions are asked for often. `None` if it
     /// could not be built; suggestions are then searched forward only (same answers,
     /// slower).
     popular_reversed: OnceLock<Option<fst::Map<Cow<'static, [u8]>>>>,
     /// The last few answers of `suggest`: one check asks for the same name's
     /// suggestions more than once (for the answer and for its finding).
     recent: std::sync::Mutex<suggest::Recent>,
+    /// Suggestion searches made without the popular names spelt backwards.
+    searches: std::sync::atomic::AtomicU32,
     records: Range<usize>,
     versions: Range<usize>,
 }
@@ -467,6 +469,7 @@ impl Index {
             folded,
             popular_reversed: reversed_cell,
             recent: Default::default(),
+            searches: Default::default(),
             records,
             versions,
         })
