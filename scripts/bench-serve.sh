@@ -5,12 +5,16 @@
 # stopped at the end. Not part of the test suite.
 #
 #   scripts/bench-serve.sh [SECONDS] [CONNECTIONS] [WRK_THREADS]
+#
+# BENCH_SERVE_LUA=scripts/bench-serve-misspelt.lua sends bodies whose names all need
+# "did you mean".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${1:-20}
 connections=${2:-32}
 threads=${3:-1}
+lua=${BENCH_SERVE_LUA:-scripts/bench-serve.lua}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 echo "## machine"
@@ -35,7 +39,7 @@ echo "## server on $addr (pid $server)"
 
 echo "## load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # A short warm-up, then the measured run.
-wrk -t1 -c4 -d2s -s scripts/bench-serve.lua "http://$addr" >/dev/null
-wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s scripts/bench-serve.lua "http://$addr" | sed -n '/^requests /,$p'
+wrk -t1 -c4 -d2s -s "$lua" "http://$addr" >/dev/null
+wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$lua" "http://$addr" | sed -n '/^requests /,$p'
 echo "## load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "## server memory: $(awk '/VmRSS/ {print $2, $3}' "/proc/$server/status") resident"

@@ -5,6 +5,11 @@ use crate::{Ecosystem, Index, IndexError};
 
 static PYPI: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pypi.dpi"));
 static NPM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/npm.dpi"));
+// Derived from each by the build script: the popular names spelt backwards.
+static PYPI_POPULAR_REVERSED: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/pypi.popular-reversed.fst"));
+static NPM_POPULAR_REVERSED: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/npm.popular-reversed.fst"));
 
 /// The raw bytes of the embedded index for `ecosystem`.
 pub fn bytes(ecosystem: Ecosystem) -> &'static [u8] {
@@ -27,5 +32,9 @@ pub fn open(ecosystem: Ecosystem) -> Result<Index, IndexError> {
                 .into(),
         });
     }
-    Index::from_static(bytes, origin)
+    let popular_reversed = match ecosystem {
+        Ecosystem::PyPI => PYPI_POPULAR_REVERSED,
+        Ecosystem::Npm => NPM_POPULAR_REVERSED,
+    };
+    Index::from_static(bytes, popular_reversed, origin)
 }

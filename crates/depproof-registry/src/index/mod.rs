@@ -8,13 +8,16 @@
 
 pub mod build;
 pub mod format;
+mod fuzzy;
+pub(crate) mod reversed;
 mod suggest;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use fst::{IntoStreamer, Streamer};
 
@@ -234,6 +237,16 @@ pub struct Index {
     names: fst::Map<Slice>,
     popular: fst::Map<Slice>,
     folded: fst::Map<Slice>,
+    /// The popular names spelt backwards (see `reversed`): derived from `popular`, at
+    /// compile time for an embedded snapshot, else once suggestions are asked for often. `None` if it
+    /// could not be built; suggestions are then searched forward only (same answers,
+    /// slower).
+    popular_reversed: OnceLock<Option<fst::Map<Cow<'static, [u8]>>>>,
+    /// The last few answers of `suggest`: one check asks for the same name's
+    /// suggestions more than once (for the answer and for its finding).
+    recent: std::sync::Mutex<suggest::Recent>,
+    /// Suggestion searches made without the popular names spelt backwards.
+    searches: std::sync::atomic::AtomicU32,
     records: Range<usize>,
     versions: Range<usize>,
 }
@@ -255,12 +268,12 @@ impl Index {
         // into place, never modified in place; a truncation by another process would be
         // caught by the bounds checks below on the next open.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| IndexError::io(path, e))?;
-        Self::from_source(Source::Mmap(map), path.display().to_string(), true)
+        Self::from_source(Source::Mmap(map), path.display().to_string(), true, None)
     }
 
     /// Opens an index held in memory, verifying its checksum.
     pub fn from_vec(bytes: Vec<u8>, origin: impl Into<String>) -> Result<Index, IndexError> {
-        Self::from_source(Source::Owned(bytes), origin.into(), true)
+        Self::from_source(Source::Owned(bytes), origin.into(), true, None)
     }
 
     /// Opens an index compiled into the binary. The checksum is not recomputed on every
@@ -268,16 +281,26 @@ impl Index {
     /// its code. Anything read at run time goes through [`open`] or [`from_vec`], which
     /// verify, because the fst reader assumes well-formed input.
     ///
+    /// `popular_reversed` is [`reversed::reversed_map`] of the popular names, derived by
+    /// the build script; empty to derive it when first needed.
+    ///
     /// [`open`]: Index::open
     /// [`from_vec`]: Index::from_vec
     pub(crate) fn from_static(
         bytes: &'static [u8],
+        popular_reversed: &'static [u8],
         origin: impl Into<String>,
     ) -> Result<Index, IndexError> {
-        Self::from_source(Source::Static(bytes), origin.into(), false)
+        let reversed = (!popular_reversed.is_empty()).then_some(popular_reversed);
+        Self::from_source(Source::Static(bytes), origin.into(), false, reversed)
     }
 
-    fn from_source(src: Source, origin: String, verify: bool) -> Result<Index, IndexError> {
+    fn from_source(
+        src: Source,
+        origin: String,
+        verify: bool,
+        popular_reversed: Option<&'static [u8]>,
+    ) -> Result<Index, IndexError> {
         let bytes = src.bytes();
         let invalid = |reason: String| IndexError::Invalid {
             origin: origin.clone(),
@@ -430,6 +453,13 @@ impl Index {
                 popular.len()
             )));
         }
+        let reversed_cell = OnceLock::new();
+        if let Some(map) = popular_reversed
+            .and_then(|b| fst::Map::new(Cow::Borrowed(b)).ok())
+            .filter(|m| m.len() == popular.len())
+        {
+            let _ = reversed_cell.set(Some(map));
+        }
         Ok(Index {
             src,
             header,
@@ -437,6 +467,9 @@ impl Index {
             names,
             popular,
             folded,
+            popular_reversed: reversed_cell,
+            recent: Default::default(),
+            searches: Default::default(),
             records,
             versions,
         })
@@ -521,31 +554,19 @@ impl Index {
     /// Decodes row `row`, filed under `key`. `None` only for a damaged index whose fst
     /// points past the record table.
     fn info(&self, key: &str, row: u64) -> Option<PackageInfo> {
-        let bytes = self.src.bytes();
-        let start = self
-            .records
-            .start
-            .checked_add(usize::try_from(row).ok()?.checked_mul(RECORD_SIZE)?)?;
-        let rec = bytes
-            .get(start..start + RECORD_SIZE)
-            .filter(|_| start + RECORD_SIZE <= self.records.end)?;
+        let rec = self.record(row)?;
         let voff = u32::from_le_bytes(rec[0..4].try_into().ok()?) as usize;
         let pop = u32::from_le_bytes(rec[4..8].try_into().ok()?);
         let month = u16::from_le_bytes(rec[8..10].try_into().ok()?);
         let flags = u16::from_le_bytes(rec[10..12].try_into().ok()?);
-        let versions = &bytes[self.versions.clone()];
+        let versions = &self.src.bytes()[self.versions.clone()];
         let latest_version = versions
             .get(voff)
             .and_then(|&len| versions.get(voff + 1..voff + 1 + len as usize))
             .and_then(|v| std::str::from_utf8(v).ok())
             .unwrap_or("")
             .to_owned();
-        let popularity = match self.header.popularity_kind {
-            PopularityKind::Rank if pop == 0 => Popularity::Unranked,
-            PopularityKind::Rank => Popularity::Rank(pop),
-            PopularityKind::MonthlyDownloads => Popularity::MonthlyDownloads(pop),
-            PopularityKind::None => Popularity::Unknown,
-        };
+        let popularity = self.popularity(pop);
         let popular = match self.header.popularity_kind {
             PopularityKind::Rank => pop != 0 && u64::from(pop) <= self.header.popular_threshold,
             PopularityKind::MonthlyDownloads => {
@@ -561,6 +582,35 @@ impl Index {
             popular,
             flags: Flags(flags),
         })
+    }
+
+    /// Row `row` of the record table; `None` past its end (only in a damaged index).
+    fn record(&self, row: u64) -> Option<&[u8]> {
+        let start = self
+            .records
+            .start
+            .checked_add(usize::try_from(row).ok()?.checked_mul(RECORD_SIZE)?)?;
+        self.src
+            .bytes()
+            .get(start..start + RECORD_SIZE)
+            .filter(|_| start + RECORD_SIZE <= self.records.end)
+    }
+
+    /// What a row's popularity number means in this snapshot.
+    fn popularity(&self, pop: u32) -> Popularity {
+        match self.header.popularity_kind {
+            PopularityKind::Rank if pop == 0 => Popularity::Unranked,
+            PopularityKind::Rank => Popularity::Rank(pop),
+            PopularityKind::MonthlyDownloads => Popularity::MonthlyDownloads(pop),
+            PopularityKind::None => Popularity::Unknown,
+        }
+    }
+
+    /// The popularity of row `row` without decoding the rest of it; `None` exactly when
+    /// [`Index::info`] would give `None`.
+    fn popularity_at(&self, row: u64) -> Option<Popularity> {
+        let rec = self.record(row)?;
+        Some(self.popularity(u32::from_le_bytes(rec[4..8].try_into().ok()?)))
     }
 
     /// Iterates the popular names in key order (15,000 entries rather than every name).
